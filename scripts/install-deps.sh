@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages keel needs to build and test, if missing.
+# Safe to run repeatedly; uses sudo when not root.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev libsqlite3-dev sqlite3
+  libcurl4-openssl-dev libssl-dev libcli11-dev libfmt-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,44 @@
+#include "core/ids.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <random>
+
+namespace keel {
+namespace {
+
+std::string ToHex(const unsigned char* data, size_t n) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out(n * 2, '0');
+  for (size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[data[i] >> 4];
+    out[2 * i + 1] = kDigits[data[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RandomHex(int bytes) {
+  unsigned char buf[64];
+  if (bytes > 64) bytes = 64;
+  if (RAND_bytes(buf, bytes) != 1) {
+    // OpenSSL's generator failing is not expected; fall back to a seeded PRNG
+    // rather than crash, since ids need uniqueness, not secrecy.
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    for (int i = 0; i < bytes; ++i) buf[i] = static_cast<unsigned char>(rng());
+  }
+  return ToHex(buf, bytes);
+}
+
+std::string NewId(std::string_view prefix) { return std::string(prefix) + RandomHex(8); }
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  return ToHex(digest, len);
+}
+
+}  // namespace keel

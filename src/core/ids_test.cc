@@ -1,0 +1,26 @@
+#include "core/ids.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace keel {
+namespace {
+
+TEST(IdsTest, NewIdsAreUniqueAndPrefixed) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewId("run_");
+    EXPECT_EQ(id.rfind("run_", 0), 0u);
+    EXPECT_EQ(id.size(), 4u + 16u);
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(IdsTest, Sha256MatchesKnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace keel

@@ -1,0 +1,1 @@
+// Anchor unit for the shared precompiled header.
