@@ -10,7 +10,7 @@
 //
 // Built once by LoadProject() (project/project_loader.h); never mutated after,
 // so one Project serves every run on every thread. Per-run state lives in the
-// engine. The file format is documented in README.md ("Workflow files").
+// engine. The file format is documented in docs/project-files.md.
 #ifndef KEEL_PROJECT_DEFINITIONS_H_
 #define KEEL_PROJECT_DEFINITIONS_H_
 

@@ -1,8 +1,18 @@
 // JsonSchema: a compiled JSON Schema (draft-07) used for workflow inputs, node
 // outputs, tool I/O and state vectors. Backed by valijson.
 //
-// Compile once, validate many times: a compiled schema is immutable and
-// Validate() is safe to call from many threads at once.
+// Draft-07 semantics: `format` is an annotation (never rejects a value);
+// `$ref` follows `$id` base URIs, "#name" identifiers and remote documents
+// fetched once, at Compile(), through the caller's SchemaDocumentLoader.
+// Patterns use std::regex (ECMAScript grammar, matched on UTF-8 bytes).
+//
+// Thread-safety: compile once, validate many times. A compiled schema is
+// immutable; Validate(), Errors() and document() may be called from many
+// threads at once with no locking. This holds because each call runs its own
+// valijson validation state over the shared, read-only compiled constraints,
+// and every `pattern` regex is compiled during Compile(), so validation never
+// writes to shared state. Compile() calls the loader on the calling thread
+// only and does not keep it.
 #ifndef KEEL_SCHEMA_JSON_SCHEMA_H_
 #define KEEL_SCHEMA_JSON_SCHEMA_H_
 
@@ -29,15 +39,18 @@ struct SchemaError {
 class JsonSchema {
  public:
   // Compiles `schema`. Fails with kInvalidArgument naming what is wrong when
-  // the schema itself is malformed or a $ref cannot be resolved.
+  // the schema itself is malformed or a $ref cannot be resolved. Blocks only
+  // as long as `loader` does.
   static Result<std::shared_ptr<const JsonSchema>> Compile(
       const Json& schema, const SchemaDocumentLoader& loader = nullptr);
 
   // OK, or kInvalidArgument (type "schema_violation") whose message lists
-  // the first few errors as "<pointer>: <reason>; ...".
+  // the first few errors as "<pointer>: <reason>; ..." (the root is shown as
+  // "(root)"). Never blocks; a valid value costs no error bookkeeping.
   Status Validate(const Json& value) const;
 
-  // All errors (empty when valid).
+  // All errors (empty when valid), innermost first: valijson follows errors
+  // inside a value with a summary error at the value itself. Never blocks.
   std::vector<SchemaError> Errors(const Json& value) const;
 
   const Json& document() const { return document_; }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/json.h"
@@ -20,7 +21,7 @@ enum class RunStatus {
   kFailed,     // finished with an error
   kEscalated,  // handed to a human queue; finished as far as the engine goes
 };
-const char* RunStatusName(RunStatus s);               // "pending", "running", ...
+const char* RunStatusName(RunStatus s);  // "pending", "running", ...
 std::optional<RunStatus> ParseRunStatus(std::string_view name);
 inline bool IsFinished(RunStatus s) {
   return s == RunStatus::kSucceeded || s == RunStatus::kFailed || s == RunStatus::kEscalated;
@@ -37,6 +38,8 @@ struct RunRecord {
   int64_t created_us = 0;
   int64_t updated_us = 0;
   std::string lease_owner;  // "" when not leased
+  std::string lease_host;   // host of the lease holder's process
+  int64_t lease_pid = 0;    // pid of the lease holder's process on lease_host
   int64_t lease_expires_us = 0;
   Json result;        // the run's final output (null until finished)
   std::string error;  // why it failed or escalated

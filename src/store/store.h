@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "store/records.h"
 
@@ -33,7 +34,17 @@ struct RunUpdate {
   Json result;  // written when not null
   std::string error;
   bool release_lease = false;  // clear the lease (parking or finishing)
+  int64_t updated_us = 0;      // the run's updated_us; 0 = now by the store's clock
 };
+
+// A RunUpdate that releases the lease: how a run is parked or finished.
+inline RunUpdate ReleaseRun(std::string run_id, RunStatus status) {
+  RunUpdate u;
+  u.run_id = std::move(run_id);
+  u.status = status;
+  u.release_lease = true;
+  return u;
+}
 
 // Conditional write of a state vector: succeeds only if the entity's latest
 // version is still `expected_version` (0 = none yet); writes version+1.
@@ -78,7 +89,7 @@ struct RunFilter {
 
 struct StoreStats {
   int64_t batches_committed = 0;
-  int64_t transactions = 0;   // one per group commit
+  int64_t transactions = 0;      // one per group commit
   int64_t payloads_decoded = 0;  // event payloads parsed by reads (resume cost)
 };
 
@@ -93,10 +104,12 @@ class Store {
   // block. Never blocks the caller.
   virtual void Submit(WriteBatch batch, std::function<void(Status)> done) = 0;
 
-  // Submit() and wait for the result. Blocks.
+  // Submit() and wait for the result. Blocks; never call it from a `done`
+  // callback (the commit thread would wait for itself).
   Status Write(WriteBatch batch);
 
-  // Blocks until every batch submitted before the call is committed.
+  // Blocks until every batch submitted before the call is committed and its
+  // callback has returned. Not from a `done` callback either.
   virtual void Flush() = 0;
 
   virtual Result<RunRecord> GetRun(const std::string& run_id) = 0;  // kNotFound
@@ -133,6 +146,10 @@ class Store {
   // Returns the claimed run ids.
   virtual Result<std::vector<std::string>> ClaimRuns(const LeaseOwner& owner, int64_t now_us,
                                                      int64_t lease_us, int max) = 0;
+  // Claims `run_id` alone, by the same rules as ClaimRuns (e.g. a run just
+  // approved). Returns false when it is not runnable now.
+  virtual Result<bool> ClaimRun(const LeaseOwner& owner, const std::string& run_id,
+                                int64_t now_us, int64_t lease_us) = 0;
   // Extends every lease `owner` holds to now+lease_us.
   virtual Status RenewLeases(const LeaseOwner& owner, int64_t now_us, int64_t lease_us) = 0;
   // True if some run could be claimed now or is leased by a live holder
@@ -150,10 +167,12 @@ class Store {
 };
 
 struct SqliteStoreOptions {
-  std::string path;            // database file; created if missing
+  std::string path;              // database file; created if missing
   bool synchronous_full = true;  // PRAGMA synchronous=FULL (else NORMAL)
   int busy_timeout_ms = 5000;
   size_t inline_payload_max = 2048;  // larger payloads go to the blob table
+  // Stamps updated_us on run updates and claims; nullptr = Clock::Real().
+  Clock* clock = nullptr;
 };
 
 // Opens (creating if needed) the SQLite store. Fails with kDataLoss naming the

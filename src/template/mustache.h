@@ -39,6 +39,9 @@ class MustacheTemplate {
   // Renders against `data`. Partials are looked up by name in `partials`
   // (parsed on use; a missing partial renders as ""). HTML-escapes {{x}},
   // not {{{x}}} or {{&x}}. Objects/arrays interpolated render as compact JSON.
+  // Sections skip falsey values, as in JavaScript: null, false, 0, "" and [].
+  // A dotted name may index an array ("contacts.0.name"). Partials recursing
+  // more than 100 deep fail with kInvalidArgument. Does not block.
   Result<std::string> Render(const Json& data, const MustachePartials& partials = {},
                              const MustacheOptions& options = {}) const;
 

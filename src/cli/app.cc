@@ -1,0 +1,113 @@
+#include "cli/app.h"
+
+#include <filesystem>
+
+#include "engine/event_loop.h"
+#include "models/offline_model.h"
+#include "models/scripted_model.h"
+#include "tools/testing_tools.h"
+
+namespace keel {
+namespace fs = std::filesystem;
+
+App::~App() {
+  if (engine) engine->Stop();
+  engine.reset();
+}
+
+namespace {
+
+// Fault-test tools exist only when a test asks for them (README "Testing").
+const char* TestingToolsDb() { return std::getenv("KEEL_TESTING_TOOLS_DB"); }
+
+}  // namespace
+
+std::vector<std::string> BuiltinToolNames() {
+  ToolRegistry registry;
+  RegisterCrmTools(registry, nullptr);
+  if (TestingToolsDb()) RegisterTestingTools(registry, TestingToolsDb());
+  return registry.Names();
+}
+
+std::string ProjectPath(const Project& project, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(project.root) / path).lexically_normal().string();
+}
+
+namespace {
+
+Status OpenCrm(App& app, bool seed) {
+  std::string path = ProjectPath(app.project, app.project.config.crm_path);
+  if (!fs::exists(path)) {
+    if (!seed) return NotFound(path + ": demo CRM not found (run `keel demo` to seed it)");
+    KEEL_RETURN_IF_ERROR(SeedDemoCrm(path));
+  }
+  Result<std::unique_ptr<DemoCrm>> crm = DemoCrm::Open(path);
+  if (!crm.ok()) return crm.status();
+  app.crm = std::move(crm).value();
+  RegisterCrmTools(app.tools, app.crm);
+  if (TestingToolsDb()) RegisterTestingTools(app.tools, TestingToolsDb());
+  return Status();
+}
+
+Status SetUpModels(App& app) {
+  const ProjectConfig& config = app.project.config;
+  if (config.model_provider == "scripted") {
+    Result<std::unique_ptr<ScriptedModel>> scripted =
+        ScriptedModel::Load(ProjectPath(app.project, config.scripted_file),
+                            app.engine->loop(), config.scripted_latency_ms);
+    if (!scripted.ok()) return scripted.status();
+    app.models.SetDefault(std::shared_ptr<Model>(std::move(scripted).value()));
+    return Status();
+  }
+  if (config.model_provider != "offline") {
+    return InvalidArgument("keel.yaml: model provider '" + config.model_provider +
+                           "' is not available (offline, scripted)");
+  }
+  app.models.SetDefault(std::make_shared<OfflineModel>(Clock::Real()));
+  return Status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& options) {
+  auto app = std::make_unique<App>();
+  std::vector<Diagnostic> diagnostics;
+  LoadOptions load;
+  load.builtin_tools = BuiltinToolNames();
+  Result<Project> project = LoadProject(dir, load, &diagnostics);
+  if (!project.ok()) return project.status();
+  app->project = std::move(project).value();
+  if (!options.model_provider.empty()) {
+    app->project.config.model_provider = options.model_provider;
+    app->project.config.scripted_file = options.scripted_file;
+    app->project.config.scripted_latency_ms = options.scripted_latency_ms;
+  }
+
+  SqliteStoreOptions store_options;
+  store_options.path = options.store_override.empty()
+                           ? ProjectPath(app->project, app->project.config.store_path)
+                           : options.store_override;
+  store_options.synchronous_full = options.store_synchronous_full;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(store_options);
+  if (!store.ok()) return store.status();
+  app->store = std::move(store).value();
+  if (!options.need_engine) return app;
+
+  KEEL_RETURN_IF_ERROR(OpenCrm(*app, options.seed_crm));
+  EngineOptions engine_options = options.engine;
+  engine_options.lease_us = app->project.config.lease_s * 1'000'000;
+  if (app->project.config.worker_threads > 0) {
+    engine_options.threads = app->project.config.worker_threads;
+  }
+  engine_options.max_runs_in_flight = app->project.config.max_runs_in_flight;
+  if (options.engine.max_runs_in_flight != EngineOptions().max_runs_in_flight) {
+    engine_options.max_runs_in_flight = options.engine.max_runs_in_flight;
+  }
+  app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
+                                         &app->models, Clock::Real(), engine_options);
+  KEEL_RETURN_IF_ERROR(SetUpModels(*app));
+  return app;
+}
+
+}  // namespace keel

@@ -1,0 +1,68 @@
+// App: the composition root. Opens a project folder and wires its parts
+// together explicitly: the store, the demo CRM and its tools, the model
+// provider, and the engine. Every command builds one App and uses what it
+// needs. Not thread-safe itself; the engine it holds is.
+#ifndef KEEL_CLI_APP_H_
+#define KEEL_CLI_APP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "crm/demo_crm.h"
+#include "engine/engine.h"
+#include "models/model_router.h"
+#include "project/definitions.h"
+#include "project/project_loader.h"
+#include "store/store.h"
+#include "tools/tool.h"
+
+namespace keel {
+
+// Exit codes, documented in README.md.
+enum ExitCode {
+  kExitOk = 0,
+  kExitRunFailed = 1,
+  kExitUsage = 2,
+  kExitInvalid = 3,
+  kExitParked = 4,
+};
+
+struct AppOptions {
+  bool need_engine = true;   // false: project + store only (read-only commands)
+  bool seed_crm = true;      // create the demo CRM when missing
+  EngineOptions engine;
+  std::string store_override;  // e.g. for benchmarks
+  // Model settings that replace keel.yaml's (benchmarks); "" = keep.
+  std::string model_provider;
+  std::string scripted_file;
+  int64_t scripted_latency_ms = 0;
+  bool store_synchronous_full = true;
+};
+
+struct App {
+  Project project;
+  std::unique_ptr<Store> store;
+  std::shared_ptr<DemoCrm> crm;
+  ToolRegistry tools;
+  ModelRouter models;
+  std::unique_ptr<Engine> engine;
+
+  ~App();  // stops the engine before the store closes
+};
+
+// The names of the built-in tool implementations (for validation).
+std::vector<std::string> BuiltinToolNames();
+
+// Loads the project at `dir` and opens what `options` asks for. Errors:
+// kInvalidArgument with every diagnostic (exit 3), kDataLoss / kUnavailable
+// for a corrupt or locked store (exit 3).
+Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& options);
+
+// Absolute path of `path` relative to the project root (unchanged if absolute).
+std::string ProjectPath(const Project& project, const std::string& path);
+
+}  // namespace keel
+
+#endif  // KEEL_CLI_APP_H_

@@ -1,0 +1,121 @@
+// keel demo: the sales demo. Seeds the demo CRM, runs renewal prep for a
+// handful of accounts, shows a run parked at its approval, approves it, and
+// prints the brief, the account's state vector and the run's trace.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "observe/waterfall.h"
+
+namespace keel {
+namespace fs = std::filesystem;
+namespace {
+
+// Accounts chosen to show the range: at risk, healthy, and in between.
+const char* const kDemoAccounts[] = {"A-1042", "A-1007", "A-1314", "A-1588", "A-1901",
+                                     "A-1123", "A-1456", "A-1789", "A-1250", "A-1666"};
+
+void Step(const char* text) { std::printf("\n== %s\n", text); }
+
+std::string WriteFile(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+  return fs::absolute(path).lexically_normal().string();
+}
+
+}  // namespace
+
+int CmdDemo(const DemoFlags& flags) {
+  Step("seeding the demo CRM (1,000 accounts, deterministic)");
+  AppOptions options;
+  options.engine.claim = false;
+  auto opened = OpenApp(flags.common.project, options);
+  if (!opened.ok()) return ReportError(opened.status());
+  App& app = **opened;
+  std::printf("project %s\nstore   %s\ncrm     %s\n", app.project.root.c_str(),
+              ProjectPath(app.project, app.project.config.store_path).c_str(),
+              app.crm->path().c_str());
+
+  Engine& engine = *app.engine;
+  RunWaiter waiter(engine);
+  engine.Start();
+  int count = std::min<int>(flags.accounts, std::size(kDemoAccounts));
+  Step("running renewal_prep for each account (offline model: deterministic fallbacks)");
+  std::vector<std::pair<std::string, std::string>> runs;  // account, run id
+  for (int i = 0; i < count; ++i) {
+    Result<std::string> id =
+        engine.StartRun("renewal_prep", Json{{"account_id", kDemoAccounts[i]}});
+    if (!id.ok()) return ReportError(id.status());
+    runs.emplace_back(kDemoAccounts[i], *id);
+  }
+  std::string parked_run, parked_account, approval_id;
+  for (const auto& [account, id] : runs) {
+    RunOutcome o = waiter.Wait(id);
+    std::printf("  %-7s %s  %-9s %s\n", account.c_str(), id.c_str(), RunStatusName(o.status),
+                o.status == RunStatus::kParked ? ("approval " + o.approval_id).c_str()
+                                               : o.error.c_str());
+    std::fflush(stdout);
+    if (o.status == RunStatus::kParked && approval_id.empty()) {
+      parked_run = id;
+      parked_account = account;
+      approval_id = o.approval_id;
+    }
+  }
+  if (approval_id.empty()) {
+    std::printf("no run parked at an approval\n");
+    return kExitOk;
+  }
+
+  Step(("run for " + parked_account + " is parked; it holds no thread and no memory").c_str());
+  auto approval = app.store->GetApproval(approval_id);
+  if (!approval.ok()) return ReportError(approval.status());
+  std::printf("approval %s expires %s UTC\nproposal:\n%s\n", approval_id.c_str(),
+              FormatTime(approval->expires_us).c_str(), approval->proposal.dump(2).c_str());
+
+  Step("approving it as the sales manager, then resuming the run");
+  Status decided = app.store->DecideApproval(approval_id, ApprovalStatus::kApproved, Json(),
+                                             "within policy; customer is strategic",
+                                             "sales.manager@demo", Clock::Real()->NowMicros());
+  if (!decided.ok()) return ReportError(decided);
+  Status resumed = engine.ResumeRun(parked_run);
+  if (!resumed.ok()) return ReportError(resumed);
+  RunOutcome done = waiter.Wait(parked_run);
+  std::printf("run %s: %s\n", parked_run.c_str(), RunStatusName(done.status));
+  if (done.status != RunStatus::kSucceeded) return ExitCodeFor(done.status);
+
+  Step("the renewal brief");
+  std::string markdown = done.result.value("markdown", "");
+  std::printf("%s\n", markdown.c_str());
+  fs::path out = fs::path(flags.out_dir);
+  std::string md_path = WriteFile(out / (parked_account + "-brief.md"), markdown);
+  std::string json_path = WriteFile(out / (parked_account + "-brief.json"),
+                                    done.result.dump(2) + "\n");
+
+  Step(("state vector of " + parked_account).c_str());
+  auto state = app.store->GetState(parked_account);
+  if (state.ok() && state->has_value()) {
+    std::printf("version %lld\n%s\n", static_cast<long long>((*state)->version),
+                (*state)->data.dump(2).c_str());
+  }
+
+  Step("trace waterfall");
+  auto spans = app.store->LoadSpans(parked_run);
+  if (spans.ok()) {
+    WaterfallOptions w;
+    w.color = isatty(STDOUT_FILENO);
+    std::fputs(RenderWaterfall(*spans, w).c_str(), stdout);
+  }
+
+  Step("written");
+  std::printf("  %s\n  %s\n", md_path.c_str(), json_path.c_str());
+  std::printf("\nnext: keel approvals ls --project %s   (the other parked runs)\n"
+              "      keel trace %s --project %s\n",
+              flags.common.project.c_str(), parked_run.c_str(), flags.common.project.c_str());
+  return kExitOk;
+}
+
+}  // namespace keel

@@ -1,0 +1,276 @@
+// Engine lifecycle: starting runs, claiming runnable runs from the store,
+// keeping leases alive, and retiring runs that came to rest.
+#include "engine/engine.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "core/ids.h"
+#include "engine/event_loop.h"
+#include "engine/run.h"
+#include "engine/run_executor.h"
+#include "engine/thread_pool.h"
+
+namespace keel {
+namespace {
+
+std::string HostName() {
+  char buf[256] = {0};
+  gethostname(buf, sizeof(buf) - 1);
+  return buf;
+}
+
+}  // namespace
+
+Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,
+               const ModelRouter* models, Clock* clock, EngineOptions options)
+    : project_(project), store_(store), tools_(tools), models_(models), clock_(clock),
+      options_(options) {
+  owner_ = LeaseOwner{NewId("worker_"), HostName(), static_cast<int64_t>(getpid())};
+  if (options_.threads <= 0) {
+    options_.threads = std::max(1u, std::thread::hardware_concurrency());
+  }
+  loop_ = std::make_unique<EventLoop>(clock_);
+  pool_ = std::make_unique<ThreadPool>(options_.threads);
+  executor_ = std::make_unique<RunExecutor>(this);
+}
+
+Engine::~Engine() { Stop(); }
+
+EventLoop* Engine::loop() const { return loop_.get(); }
+
+void Engine::SetListener(std::function<void(const RunOutcome&)> listener) {
+  listener_ = std::move(listener);
+}
+
+void Engine::Start() {
+  if (running_.exchange(true)) return;
+  loop_->Start();
+  if (options_.claim) ClaimTick();
+  RenewTick();
+}
+
+void Engine::Stop() {
+  if (!running_.exchange(false)) return;
+  loop_->Stop();
+  // Tasks already queued finish; their continuations are dropped, and runs
+  // still in flight stay in the store for the next worker to resume.
+  pool_->Shutdown();
+  store_->Flush();
+  std::lock_guard<std::mutex> lock(mu_);
+  active_.clear();
+  idle_cv_.notify_all();
+}
+
+Result<RunRecord> Engine::NewRunRecord(const std::string& workflow, const Json& input,
+                                       const WorkflowDef** def) {
+  *def = project_.FindWorkflow(workflow);
+  if (!*def) return NotFound("unknown workflow '" + workflow + "'");
+  if ((*def)->input) {
+    Status valid = (*def)->input->Validate(input);
+    if (!valid.ok()) {
+      return InvalidArgument("input for workflow '" + workflow + "': " + valid.message());
+    }
+  }
+  RunRecord r;
+  r.run_id = NewId("run_");
+  r.workflow = workflow;
+  r.input = input;
+  r.trace_id = RandomHex(16);
+  r.created_us = r.updated_us = clock_->NowMicros();
+  if ((*def)->entity_key) {
+    Json scope = {{"input", input}};
+    Result<Json> key = (*def)->entity_key->Evaluate(ExprContext{&scope, clock_->NowSeconds()});
+    if (!key.ok()) return InvalidArgument("entity_key: " + key.status().message());
+    r.entity_key = key->is_string() ? key->get<std::string>() : key->dump();
+  }
+  return r;
+}
+
+Result<std::string> Engine::EnqueueRun(const std::string& workflow, const Json& input) {
+  const WorkflowDef* def = nullptr;
+  Result<RunRecord> record = NewRunRecord(workflow, input, &def);
+  if (!record.ok()) return record.status();
+  record->status = RunStatus::kPending;
+  WriteBatch batch;
+  batch.new_run = *record;
+  KEEL_RETURN_IF_ERROR(store_->Write(std::move(batch)));
+  return record->run_id;
+}
+
+Result<std::string> Engine::StartRun(const std::string& workflow, const Json& input) {
+  if (ActiveRuns() >= static_cast<size_t>(options_.max_runs_in_flight)) {
+    return EnqueueRun(workflow, input);  // a worker picks it up when there is room
+  }
+  const WorkflowDef* def = nullptr;
+  Result<RunRecord> record = NewRunRecord(workflow, input, &def);
+  if (!record.ok()) return record.status();
+  int64_t now = clock_->NowMicros();
+  record->status = RunStatus::kRunning;
+  record->lease_owner = owner_.owner_id;
+  record->lease_host = owner_.host;
+  record->lease_pid = owner_.pid;
+  record->lease_expires_us = now + options_.lease_us;
+
+  auto run = std::make_shared<Run>();
+  run->record = std::move(record).value();
+  run->workflow = def;
+  run->run_span_id = RandomHex(8);
+  RunExecutor::IndexNodes(*run);
+  KEEL_RETURN_IF_ERROR(LoadState(*run));
+  run->scope = {{"input", input}, {"state", run->scope["state"]}};
+
+  WriteBatch batch;
+  batch.new_run = run->record;
+  batch.events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
+                               {{"input", input},
+                                {"state", run->scope["state"]},
+                                {"state_version", run->state_version},
+                                {"run_span_id", run->run_span_id}}});
+  std::string id = run->record.run_id;
+  Adopt(run);
+  run->Post(pool_.get(), [this, run, batch = std::move(batch)]() mutable {
+    executor_->Begin(run, std::move(batch));
+  });
+  return id;
+}
+
+Status Engine::LoadState(Run& run) {
+  run.scope["state"] = Json::object();
+  if (run.record.entity_key.empty()) return Status();
+  Result<std::optional<StateVector>> state = store_->GetState(run.record.entity_key);
+  if (!state.ok()) return state.status();
+  if (state->has_value()) {
+    run.scope["state"] = (*state)->data;
+    run.state_version = (*state)->version;
+  }
+  return Status();
+}
+
+void Engine::Adopt(std::shared_ptr<Run> run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  active_[run->record.run_id] = std::move(run);
+}
+
+void Engine::Retire(const std::string& run_id, const RunOutcome& outcome) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_.erase(run_id);
+  }
+  if (listener_) listener_(outcome);
+  idle_cv_.notify_all();
+}
+
+void Engine::Abandon(const std::string& run_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    active_.erase(run_id);
+  }
+  idle_cv_.notify_all();
+}
+
+size_t Engine::ActiveRuns() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_.size();
+}
+
+void Engine::Poke() {
+  if (running_) pool_->Post([this] { ClaimNow(); });
+}
+
+void Engine::ClaimTick() {
+  if (!running_) return;
+  pool_->Post([this] { ClaimNow(); });
+  loop_->After(options_.claim_interval_us, [this] { ClaimTick(); });
+}
+
+void Engine::RenewTick() {
+  if (!running_) return;
+  pool_->Post([this] {
+    store_->RenewLeases(owner_, clock_->NowMicros(), options_.lease_us);
+  });
+  loop_->After(options_.lease_us / 3, [this] { RenewTick(); });
+}
+
+void Engine::ClaimNow() {
+  if (!running_ || claiming_.exchange(true)) return;
+  int room = options_.max_runs_in_flight - static_cast<int>(ActiveRuns());
+  if (room > 0) {
+    Result<std::vector<std::string>> ids =
+        store_->ClaimRuns(owner_, clock_->NowMicros(), options_.lease_us, room);
+    if (ids.ok()) {
+      for (const std::string& id : *ids) Resume(id);
+    }
+  }
+  claiming_ = false;
+}
+
+Status Engine::ResumeRun(const std::string& run_id) {
+  Result<bool> claimed =
+      store_->ClaimRun(owner_, run_id, clock_->NowMicros(), options_.lease_us);
+  if (!claimed.ok()) return claimed.status();
+  if (!*claimed) return FailedPrecondition("run " + run_id + " is not runnable here");
+  Resume(run_id);
+  return Status();
+}
+
+void Engine::Resume(const std::string& run_id) {
+  Result<RunRecord> record = store_->GetRun(run_id);
+  if (!record.ok()) return;
+  auto run = std::make_shared<Run>();
+  run->record = std::move(record).value();
+  run->workflow = project_.FindWorkflow(run->record.workflow);
+  if (!run->workflow) {
+    // The project no longer has this workflow: fail the run visibly rather
+    // than leave it claimable forever.
+    WriteBatch batch;
+    batch.run_update = ReleaseRun(run_id, RunStatus::kFailed);
+    batch.run_update->error = "workflow '" + run->record.workflow + "' not in project";
+    store_->Write(std::move(batch));
+    return;
+  }
+  RunExecutor::IndexNodes(*run);
+  Result<std::vector<Event>> events = store_->LoadLatestEvents(run_id);
+  if (!events.ok()) return;
+  std::optional<WriteBatch> first;
+  if (events->empty()) {
+    // Enqueued, never started: begin it here.
+    run->run_span_id = RandomHex(8);
+    if (!LoadState(*run).ok()) return;
+    run->scope["input"] = run->record.input;
+    first.emplace();
+    first->events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
+                                  {{"input", run->record.input},
+                                   {"state", run->scope["state"]},
+                                   {"state_version", run->state_version},
+                                   {"run_span_id", run->run_span_id}}});
+  } else if (!RunExecutor::Replay(*run, *events).ok()) {
+    return;
+  }
+  if (run->run_span_id.empty()) run->run_span_id = RandomHex(8);
+  Adopt(run);
+  run->Post(pool_.get(), [this, run, first = std::move(first)]() mutable {
+    if (first) {
+      executor_->Begin(run, std::move(*first));
+    } else {
+      executor_->Walk(run);
+    }
+  });
+}
+
+void Engine::WaitIdle() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (running_) {
+    if (active_.empty()) {
+      lock.unlock();
+      Result<bool> more = store_->HasRunnable(clock_->NowMicros());
+      lock.lock();
+      if (more.ok() && !*more && active_.empty()) return;
+      if (!more.ok()) return;
+    }
+    idle_cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace keel

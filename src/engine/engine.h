@@ -1,0 +1,130 @@
+// Engine: executes workflow runs durably (DESIGN.md "Durability").
+//
+// Every step's completion is committed to the Store (group commit) before
+// the next step starts; a run that dies mid-way is resumed from its event log
+// by any worker that later claims it, re-running only steps that never
+// completed (inside parallel and map nodes too). Runs waiting on a model, a
+// timer or a human hold no thread: model and timer waits sit on the
+// EventLoop, and a run parked at an approval is evicted from memory.
+//
+// Threads: a fixed ThreadPool, one EventLoop thread, and the Store's commit
+// thread. All public methods are thread-safe.
+#ifndef KEEL_ENGINE_ENGINE_H_
+#define KEEL_ENGINE_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "models/model_router.h"
+#include "project/definitions.h"
+#include "store/store.h"
+#include "tools/tool.h"
+
+namespace keel {
+
+class EventLoop;
+class ThreadPool;
+struct Run;
+
+struct EngineOptions {
+  int threads = 0;                     // 0 = hardware concurrency
+  int64_t lease_us = 30'000'000;       // lease on a claimed run, renewed at a third of it
+  int max_runs_in_flight = 10000;      // runs held in memory at once
+  int64_t claim_interval_us = 200'000;  // how often the store is polled for runnable runs
+  bool claim = true;                   // poll the store (a worker); false: only own runs
+  int tool_attempts = 3;               // tries for a retryable tool error
+  int64_t tool_backoff_us = 100'000;   // first retry delay; doubles, with jitter
+};
+
+// Where a run came to rest (finished, or parked waiting for a human).
+struct RunOutcome {
+  std::string run_id;
+  RunStatus status = RunStatus::kPending;
+  Json result;
+  std::string error;
+  std::string approval_id;  // when parked
+};
+
+class Engine {
+ public:
+  Engine(const Project& project, Store* store, const ToolRegistry* tools,
+         const ModelRouter* models, Clock* clock, EngineOptions options);
+  ~Engine();  // Stop()
+
+  void Start();
+  // Stops claiming, waits for in-flight steps to reach the store, then stops
+  // the threads. Runs still in progress keep their lease until it expires
+  // (or another worker on this host sees this process is gone).
+  void Stop();
+
+  // Validates `input` against the workflow's input schema, writes the run
+  // (durably) and starts it. kNotFound for an unknown workflow,
+  // kInvalidArgument naming the field for bad input; nothing is written then.
+  Result<std::string> StartRun(const std::string& workflow, const Json& input);
+  // Same checks, but only enqueues the run (status pending) for a worker.
+  Result<std::string> EnqueueRun(const std::string& workflow, const Json& input);
+
+  // Called (on an engine thread) whenever a run comes to rest. Set before Start().
+  void SetListener(std::function<void(const RunOutcome&)> listener);
+
+  // Claims one runnable run (e.g. just approved) and resumes it here.
+  // kFailedPrecondition when it is not runnable or another worker holds it.
+  Status ResumeRun(const std::string& run_id);
+
+  // Polls the store for runnable runs now (e.g. right after an approval).
+  void Poke();
+
+  // Blocks until this engine holds no run and the store has nothing runnable
+  // (`keel worker --until-idle`), or until Stop().
+  void WaitIdle();
+
+  size_t ActiveRuns() const;
+  // Node steps whose completion was committed since start (benchmarks).
+  int64_t StepsCompleted() const { return steps_completed_.load(); }
+  EventLoop* loop() const;  // the I/O loop, e.g. for the scripted model's latency
+  const LeaseOwner& owner() const { return owner_; }
+
+ private:
+  friend class RunExecutor;
+  Result<RunRecord> NewRunRecord(const std::string& workflow, const Json& input,
+                                 const WorkflowDef** def);
+  void ClaimTick();
+  void ClaimNow();
+  void RenewTick();
+  void Resume(const std::string& run_id);
+  void Adopt(std::shared_ptr<Run> run);
+  // Loads the entity's current state vector into run.scope["state"].
+  Status LoadState(Run& run);
+  void Retire(const std::string& run_id, const RunOutcome& outcome);
+  void Abandon(const std::string& run_id);
+
+  const Project& project_;
+  Store* store_;
+  const ToolRegistry* tools_;
+  const ModelRouter* models_;
+  Clock* clock_;
+  EngineOptions options_;
+  LeaseOwner owner_;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<class RunExecutor> executor_;
+  std::function<void(const RunOutcome&)> listener_;
+
+  mutable std::mutex mu_;
+  std::condition_variable idle_cv_;
+  std::unordered_map<std::string, std::shared_ptr<Run>> active_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> claiming_{false};
+  std::atomic<int64_t> steps_completed_{0};
+};
+
+}  // namespace keel
+
+#endif  // KEEL_ENGINE_ENGINE_H_

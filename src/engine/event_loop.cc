@@ -1,0 +1,76 @@
+#include "engine/event_loop.h"
+
+#include <curl/curl.h>
+
+namespace keel {
+
+EventLoop::EventLoop(Clock* clock) : clock_(clock) {
+  static std::once_flag curl_init;
+  std::call_once(curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  multi_ = curl_multi_init();
+}
+
+EventLoop::~EventLoop() {
+  Stop();
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+}
+
+void EventLoop::Start() {
+  if (running_.exchange(true)) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void EventLoop::Stop() {
+  if (!running_.exchange(false)) return;
+  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  thread_.join();
+}
+
+void EventLoop::After(int64_t delay_us, std::function<void()> fn) {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t due = clock_->MonotonicMicros() + delay_us;
+    // Only an earlier deadline than the one the loop sleeps toward needs a wake-up.
+    wake = timers_.empty() || due < timers_.top().due_us;
+    timers_.push(Timer{due, next_order_++, std::move(fn)});
+  }
+  if (wake) curl_multi_wakeup(static_cast<CURLM*>(multi_));
+}
+
+size_t EventLoop::PendingTimers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return timers_.size();
+}
+
+int64_t EventLoop::RunDueTimers() {
+  std::vector<std::function<void()>> due;
+  int64_t wait_us = -1;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t now = clock_->MonotonicMicros();
+    while (!timers_.empty() && timers_.top().due_us <= now) {
+      due.push_back(std::move(const_cast<Timer&>(timers_.top()).fn));
+      timers_.pop();
+    }
+    if (!timers_.empty()) wait_us = timers_.top().due_us - now;
+  }
+  for (auto& fn : due) fn();
+  return due.empty() ? wait_us : 0;
+}
+
+void EventLoop::Loop() {
+  CURLM* multi = static_cast<CURLM*>(multi_);
+  while (running_.load()) {
+    int64_t wait_us = RunDueTimers();
+    if (wait_us == 0) continue;
+    int still_running = 0;
+    curl_multi_perform(multi, &still_running);
+    // Sleep until the next timer (at most 1 s), a socket event or a wake-up.
+    int timeout_ms = wait_us < 0 ? 1000 : static_cast<int>(std::min<int64_t>(
+                                              1000, (wait_us + 999) / 1000));
+    curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
+  }
+}
+
+}  // namespace keel

@@ -1,0 +1,100 @@
+// Ending nodes: finalize (new state vector with optimistic locking, the
+// brief, the run's result) and escalate.
+#include "engine/engine.h"
+#include "engine/run_executor.h"
+#include "engine/run_internal.h"
+#include "observe/span_builder.h"
+
+namespace keel {
+namespace {
+
+constexpr int kStateWriteAttempts = 5;
+
+}  // namespace
+
+void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attempt) {
+  Result<Json> state = Eval(*run, node.state);
+  if (!state.ok()) return FailRun(run, node.id, state.status());
+  if (run->workflow->state) {
+    Status valid = run->workflow->state->Validate(*state);
+    if (!valid.ok()) {
+      return FailRun(run, node.id, InvalidArgument("new state vector: " + valid.message()));
+    }
+  }
+  Result<Json> output = Eval(*run, node.output);
+  if (!output.ok()) return FailRun(run, node.id, output.status());
+  Json result = {{"output", *output}, {"state", *state}};
+  if (node.brief_template) {
+    Result<std::string> md = node.brief_template->Render(run->scope, engine_->project_.partials,
+                                                         MustacheOptions{true});
+    if (!md.ok()) {
+      return FailRun(run, node.id,
+                     InvalidArgument(node.brief_template_file + ": " + md.status().message()));
+    }
+    result["markdown"] = std::move(md).value();
+  }
+  WriteBatch batch;
+  Json payload = {{"output", result}};
+  batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
+  if (!run->record.entity_key.empty()) {
+    batch.state = StateWrite{run->record.entity_key, run->state_version, *state,
+                             run->record.run_id};
+    result["state_version"] = run->state_version + 1;
+    batch.events.push_back(Event{{}, 0, 0, EventType::kStateWritten, node.id, "",
+                                 {{"entity_key", run->record.entity_key},
+                                  {"version", run->state_version + 1}}});
+  }
+  Span span = StartSpan(run->record.trace_id, run->run_span_id, run->record.run_id,
+                        "node " + node.id, "node", NowUs());
+  EndSpan(span, NowUs(), "ok");
+  span.attrs = {{"node_kind", "finalize"}, {"state_version", run->state_version + 1}};
+  batch.spans.push_back(std::move(span));
+
+  // The first attempt commits everything at once. A version conflict (another
+  // run of the same entity finalized meanwhile) rolls the whole batch back;
+  // reload the state, re-evaluate over it, and try again.
+  FinishRunWithState(run, node, std::move(batch), std::move(result), attempt);
+}
+
+void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
+                                     Json result, int attempt) {
+  bool has_state = batch.state.has_value();
+  run->stopped = true;
+  Json finished = {{"status", "succeeded"}, {"result", result}};
+  batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "", finished});
+  batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kSucceeded);
+  batch.run_update->result = result;
+  batch.spans.push_back(RunSpan(*run, "ok", NowUs()));
+  int64_t first_seq = run->next_seq;
+  CommitOr(run, std::move(batch), [this, run, &node, result, attempt, has_state,
+                                   first_seq](Status s) {
+    if (s.ok()) {
+      return engine_->Retire(run->record.run_id,
+                             RunOutcome{run->record.run_id, RunStatus::kSucceeded, result, "", ""});
+    }
+    if (!has_state || s.code() != StatusCode::kAborted || attempt + 1 >= kStateWriteAttempts) {
+      return engine_->Abandon(run->record.run_id);
+    }
+    Result<std::optional<StateVector>> latest = engine_->store_->GetState(run->record.entity_key);
+    if (!latest.ok()) return engine_->Abandon(run->record.run_id);
+    run->state_version = latest->has_value() ? (*latest)->version : 0;
+    run->scope["state"] = latest->has_value() ? (*latest)->data : Json::object();
+    run->next_seq = first_seq;  // the rolled-back batch wrote no events
+    run->stopped = false;
+    RunFinalize(run, node, attempt + 1);
+  });
+}
+
+void RunExecutor::RunEscalate(const RunPtr& run, const NodeDef& node) {
+  Result<Json> reason = node.reason.empty() ? Result<Json>(Json("escalated"))
+                                            : Eval(*run, node.reason);
+  if (!reason.ok()) return FailRun(run, node.id, reason.status());
+  Result<Json> evidence = Eval(*run, node.evidence);
+  if (!evidence.ok()) return FailRun(run, node.id, evidence.status());
+  std::string text = reason->is_string() ? reason->get<std::string>() : reason->dump();
+  Json ev = *evidence;
+  ev["queue"] = node.queue;
+  EscalateRun(run, node.id, text, ev);
+}
+
+}  // namespace keel

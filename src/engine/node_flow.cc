@@ -1,0 +1,188 @@
+// Tool, llm, parallel, map, route and verify nodes.
+#include "engine/engine.h"
+#include "engine/run_executor.h"
+#include "engine/run_internal.h"
+#include "observe/span_builder.h"
+
+namespace keel {
+namespace {
+
+const Json* CompletedOutput(const Run& run, const std::string& node, const std::string& key) {
+  auto it = run.completed.find({node, key});
+  return it == run.completed.end() ? nullptr : &it->second["output"];
+}
+
+}  // namespace
+
+std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
+  if (const Json* out = CompletedOutput(*run, node.id, "")) {
+    run->scope[node.id] = *out;
+    run->last_output = *out;
+    return Successor(*run, node);
+  }
+  if (run->inflight.count({node.id, ""})) return kWait;
+  Step step;
+  step.key = {node.id, ""};
+  step.node = &node;
+  Result<Json> input = Eval(*run, node.kind == NodeKind::kTool ? node.args : node.inputs);
+  if (!input.ok()) {
+    FailRun(run, node.id, input.status());
+    return kWait;
+  }
+  step.input = std::move(input).value();
+  if (node.kind == NodeKind::kTool) {
+    step.tool = engine_->project_.FindTool(node.tool);
+  } else {
+    step.agent = engine_->project_.FindAgent(node.agent);
+  }
+  if (!step.tool && !step.agent) {
+    FailRun(run, node.id, NotFound("unknown tool or agent for node '" + node.id + "'"));
+    return kWait;
+  }
+  Launch(run, std::move(step));
+  return kWait;
+}
+
+std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
+  bool all_done = true;
+  Json joined = Json::object();
+  for (const NodeDef& branch : node.branches) {
+    if (const Json* out = CompletedOutput(*run, branch.id, "")) {
+      run->scope[branch.id] = *out;
+      joined[branch.id] = *out;
+      continue;
+    }
+    all_done = false;
+    if (run->inflight.count({branch.id, ""})) continue;
+    Step step;
+    step.key = {branch.id, ""};
+    step.node = &branch;
+    step.parent_span_id = OpenContainer(*run, node, NowUs());
+    Result<Json> input =
+        Eval(*run, branch.kind == NodeKind::kTool ? branch.args : branch.inputs);
+    if (!input.ok()) {
+      FailRun(run, branch.id, input.status());
+      return kWait;
+    }
+    step.input = std::move(input).value();
+    step.tool = branch.kind == NodeKind::kTool ? engine_->project_.FindTool(branch.tool) : nullptr;
+    step.agent = branch.kind == NodeKind::kLlm ? engine_->project_.FindAgent(branch.agent) : nullptr;
+    Launch(run, std::move(step));
+    if (run->stopped) return kWait;
+  }
+  if (!all_done) return kWait;
+  CloseContainer(*run, node, NowUs());
+  run->scope[node.id] = joined;
+  run->last_output = joined;
+  return Successor(*run, node);
+}
+
+std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+  Result<Json> items = node.over->Evaluate(ctx);
+  if (!items.ok() || !items->is_array()) {
+    FailRun(run, node.id,
+            items.ok() ? InvalidArgument("map 'over' is not a list: " + node.over->source())
+                       : items.status());
+    return kWait;
+  }
+  const NodeDef& body = node.body.front();
+  Json results = Json::array();
+  size_t done = 0;
+  for (size_t i = 0; i < items->size(); ++i) {
+    std::string key = std::to_string(i);
+    if (const Json* out = CompletedOutput(*run, node.id, key)) {
+      results.push_back(*out);
+      ++done;
+      continue;
+    }
+    results.push_back(nullptr);
+    if (run->inflight.count({node.id, key})) continue;
+    if (static_cast<int>(run->inflight.size()) >= node.max_concurrency) continue;
+    // Bind the item (and its index) for the body's expressions only.
+    run->scope[node.as] = (*items)[i];
+    run->scope[node.as + "_index"] = i;
+    Result<Json> input = Eval(*run, body.kind == NodeKind::kTool ? body.args : body.inputs);
+    run->scope.erase(node.as);
+    run->scope.erase(node.as + "_index");
+    if (!input.ok()) {
+      FailRun(run, body.id, input.status());
+      return kWait;
+    }
+    Step step;
+    step.key = {node.id, key};
+    step.node = &body;
+    step.input = std::move(input).value();
+    step.set_scope = false;
+    step.parent_span_id = OpenContainer(*run, node, NowUs());
+    step.tool = body.kind == NodeKind::kTool ? engine_->project_.FindTool(body.tool) : nullptr;
+    step.agent = body.kind == NodeKind::kLlm ? engine_->project_.FindAgent(body.agent) : nullptr;
+    Launch(run, std::move(step));
+    if (run->stopped) return kWait;
+  }
+  if (done < items->size()) return kWait;
+  CloseContainer(*run, node, NowUs());
+  run->scope[node.id] = results;
+  run->last_output = results;
+  return Successor(*run, node);
+}
+
+std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
+  if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
+    run->scope[node.id] = it->second["output"];
+    return it->second.value("next", "");
+  }
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+  std::string next = node.default_next;
+  std::string matched = "default";
+  for (const RouteDef& route : node.routes) {
+    Result<Json> v = route.when->Evaluate(ctx);
+    if (!v.ok()) {
+      FailRun(run, node.id, v.status());
+      return kWait;
+    }
+    if (Truthy(*v)) {
+      next = route.next;
+      matched = route.when->source();
+      break;
+    }
+  }
+  if (next.empty()) next = Successor(*run, node);
+  CompleteDecision(run, node, {{"next", next}, {"matched", matched}}, next);
+  return kWait;
+}
+
+std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
+  if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
+    run->scope[node.id] = it->second["output"];
+    std::string next = it->second.value("next", "");
+    if (!it->second["output"].value("passed", false) && node.on_fail.empty()) {
+      EscalateRun(run, node.id, "verification failed", it->second["output"]);
+      return kWait;
+    }
+    return next;
+  }
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+  Json failed = Json::array();
+  for (const CheckDef& check : node.checks) {
+    Result<Json> v = check.expr->Evaluate(ctx);
+    if (!v.ok()) {
+      failed.push_back(check.message + " (" + v.status().message() + ")");
+    } else if (!Truthy(*v)) {
+      failed.push_back(check.message);
+    }
+  }
+  bool passed = failed.empty();
+  std::string next = passed ? Successor(*run, node) : node.on_fail;
+  Json output = {{"passed", passed}, {"failed", failed}};
+  if (!passed && node.on_fail.empty()) {
+    // No alternative route: record the verdict with the escalation.
+    run->scope[node.id] = output;
+    EscalateRun(run, node.id, "verification failed: " + failed[0].get<std::string>(), output);
+    return kWait;
+  }
+  CompleteDecision(run, node, output, next);
+  return kWait;
+}
+
+}  // namespace keel

@@ -1,0 +1,38 @@
+#include "engine/run.h"
+
+#include "engine/thread_pool.h"
+
+namespace keel {
+
+void Run::Post(ThreadPool* pool, std::function<void()> task) {
+  bool schedule;
+  {
+    std::lock_guard<std::mutex> lock(strand_mu_);
+    strand_.push_back(std::move(task));
+    schedule = !strand_scheduled_;
+    strand_scheduled_ = true;
+    pool_ = pool;
+  }
+  if (schedule) pool->Post([self = shared_from_this()] { self->Drain(); });
+}
+
+void Run::Drain() {
+  // Runs a bounded batch, then yields the thread so one busy run cannot
+  // starve the others.
+  for (int i = 0; i < 64; ++i) {
+    std::function<void()> task;
+    {
+      std::lock_guard<std::mutex> lock(strand_mu_);
+      if (strand_.empty()) {
+        strand_scheduled_ = false;
+        return;
+      }
+      task = std::move(strand_.front());
+      strand_.pop_front();
+    }
+    task();
+  }
+  pool_->Post([self = shared_from_this()] { self->Drain(); });
+}
+
+}  // namespace keel

@@ -1,0 +1,83 @@
+// Run: the in-memory state of one run while a worker holds it.
+//
+// A Run is an actor: every change to it happens in a task posted to its
+// strand, and a strand runs one task at a time on the thread pool. So the
+// fields below need no lock; only the strand's own queue is locked.
+// Tool calls and model calls run off the strand and post their results back.
+#ifndef KEEL_ENGINE_RUN_H_
+#define KEEL_ENGINE_RUN_H_
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+#include "project/definitions.h"
+#include "store/records.h"
+
+namespace keel {
+
+class ThreadPool;
+
+// Identifies one step: a node, and for map items / optimize slots a key.
+struct StepKey {
+  std::string node;
+  std::string key;
+  bool operator<(const StepKey& o) const {
+    return node != o.node ? node < o.node : key < o.key;
+  }
+};
+
+// Progress of an optimize node's generate -> evaluate -> revise loop.
+struct OptimizeProgress {
+  int iteration = 0;  // generator passes completed
+  Json candidate;     // latest generator output
+  Json evaluation;    // latest evaluator output (null until scored)
+  int evaluated_iteration = 0;
+};
+
+struct Run : std::enable_shared_from_this<Run> {
+  RunRecord record;
+  const WorkflowDef* workflow = nullptr;
+  std::map<std::string, const NodeDef*> nodes;  // every node by id (incl. branches, bodies)
+  std::map<std::string, std::string> fallthrough;  // top-level node -> following node id
+
+  Json scope;  // {"input", "state", <node id>: output, ...}
+  int64_t state_version = 0;
+  int64_t next_seq = 1;
+  std::string run_span_id;
+
+  // What the event log says happened (filled on resume, kept up to date live).
+  std::map<StepKey, Json> completed;   // NodeCompleted payloads
+  std::set<StepKey> started;           // NodeStarted with no completion yet
+  std::map<std::string, Json> approvals_requested;  // node -> ApprovalRequested payload
+  std::map<std::string, OptimizeProgress> optimize;
+
+  // The top-level node being executed and its steps in flight.
+  std::string current;
+  std::set<StepKey> inflight;
+  Json last_output;                // output of the last node that completed
+  std::vector<Span> pending_spans;  // written with the run's next commit
+  std::map<std::string, std::string> container_span;  // parallel/map/optimize node -> span id
+  std::map<std::string, int64_t> container_start_us;
+  bool stopped = false;  // finished, parked or abandoned: ignore late callbacks
+
+  // --- strand ---
+  void Post(ThreadPool* pool, std::function<void()> task);
+
+ private:
+  void Drain();
+  std::mutex strand_mu_;
+  std::deque<std::function<void()>> strand_;
+  bool strand_scheduled_ = false;
+  ThreadPool* pool_ = nullptr;
+};
+
+}  // namespace keel
+
+#endif  // KEEL_ENGINE_RUN_H_

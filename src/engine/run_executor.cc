@@ -1,0 +1,232 @@
+// The walk, commits, and how a run ends. Node kinds are in node_*.cc; tool
+// and model steps in step_*.cc.
+#include "engine/run_executor.h"
+
+#include "engine/engine.h"
+#include "engine/event_loop.h"
+#include "engine/run_internal.h"
+#include "engine/thread_pool.h"
+#include "core/ids.h"
+#include "observe/span_builder.h"
+
+namespace keel {
+
+std::string RandomSpanId() { return RandomHex(8); }
+
+std::string OpenContainer(Run& run, const NodeDef& node, int64_t now_us) {
+  auto [it, inserted] = run.container_span.try_emplace(node.id);
+  if (inserted) {
+    it->second = RandomSpanId();
+    run.container_start_us[node.id] = now_us;
+  }
+  return it->second;
+}
+
+void CloseContainer(Run& run, const NodeDef& node, int64_t end_us) {
+  auto it = run.container_span.find(node.id);
+  if (it == run.container_span.end()) return;
+  Span span;
+  span.trace_id = run.record.trace_id;
+  span.span_id = it->second;
+  span.parent_span_id = run.run_span_id;
+  span.run_id = run.record.run_id;
+  span.name = "node " + node.id;
+  span.kind = "node";
+  span.start_us = run.container_start_us[node.id];
+  span.end_us = end_us;
+  span.status = "ok";
+  span.attrs = {{"node_kind", NodeKindName(node.kind)}};
+  run.pending_spans.push_back(std::move(span));
+  run.container_span.erase(it);
+  run.container_start_us.erase(node.id);
+}
+
+Span RunSpan(const Run& run, const std::string& status, int64_t end_us,
+             const std::string& error) {
+  Span span;
+  span.trace_id = run.record.trace_id;
+  span.span_id = run.run_span_id;
+  span.run_id = run.record.run_id;
+  span.name = "run " + run.record.workflow;
+  span.kind = "run";
+  span.start_us = run.record.created_us;
+  span.end_us = end_us;
+  span.status = status;
+  span.attrs = {{"workflow", run.record.workflow}, {"entity_key", run.record.entity_key}};
+  if (!error.empty()) span.attrs["error"] = error;
+  return span;
+}
+
+int64_t RunExecutor::NowUs() const { return engine_->clock_->NowMicros(); }
+
+void RunExecutor::IndexNodes(Run& run) {
+  const auto& nodes = run.workflow->nodes;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const NodeDef& n = nodes[i];
+    run.nodes[n.id] = &n;
+    for (const NodeDef& b : n.branches) run.nodes[b.id] = &b;
+    for (const NodeDef& b : n.body) run.nodes[b.id] = &b;
+    run.fallthrough[n.id] = i + 1 < nodes.size() ? nodes[i + 1].id : "";
+  }
+}
+
+std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
+  if (!node.next.empty()) return node.next;
+  auto it = run.fallthrough.find(node.id);
+  return it == run.fallthrough.end() ? "" : it->second;
+}
+
+Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
+  if (expr.empty()) return Json::object();
+  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds()};
+  return expr.Evaluate(ctx);
+}
+
+void RunExecutor::Begin(const std::shared_ptr<Run>& run, WriteBatch first) {
+  Commit(run, std::move(first), [this, run] { Walk(run); });
+}
+
+void RunExecutor::Walk(const std::shared_ptr<Run>& run) {
+  if (run->workflow->nodes.empty()) {
+    FinishRun(run, RunStatus::kSucceeded, Json(), "");
+    return;
+  }
+  WalkFrom(run, run->current.empty() ? run->workflow->nodes.front().id : run->current);
+}
+
+void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
+  while (!run->stopped) {
+    if (node_id.empty()) {
+      FinishRun(run, RunStatus::kSucceeded, run->last_output, "");
+      return;
+    }
+    auto it = run->nodes.find(node_id);
+    if (it == run->nodes.end()) {
+      // The loader rejects unknown targets, so this means the workflow file
+      // changed under a parked run.
+      FailRun(run, node_id, FailedPrecondition("node '" + node_id + "' no longer exists"));
+      return;
+    }
+    const NodeDef& node = *it->second;
+    run->current = node_id;
+    switch (node.kind) {
+      case NodeKind::kTool:
+      case NodeKind::kLlm: node_id = WalkStepNode(run, node); break;
+      case NodeKind::kParallel: node_id = WalkParallel(run, node); break;
+      case NodeKind::kMap: node_id = WalkMap(run, node); break;
+      case NodeKind::kRoute: node_id = WalkRoute(run, node); break;
+      case NodeKind::kVerify: node_id = WalkVerify(run, node); break;
+      case NodeKind::kOptimize: node_id = WalkOptimize(run, node); break;
+      case NodeKind::kApproval: node_id = WalkApproval(run, node); break;
+      case NodeKind::kFinalize: RunFinalize(run, node, 0); return;
+      case NodeKind::kEscalate: RunEscalate(run, node); return;
+    }
+    if (node_id == kWait) return;
+  }
+}
+
+void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
+                           std::function<void(Status)> then) {
+  int64_t now = NowUs();
+  for (Event& e : batch.events) {
+    if (e.type == EventType::kNodeCompleted) ++engine_->steps_completed_;
+    e.run_id = run->record.run_id;
+    e.seq = run->next_seq++;
+    e.ts_us = now;
+  }
+  for (Span& s : run->pending_spans) batch.spans.push_back(std::move(s));
+  run->pending_spans.clear();
+  ThreadPool* pool = engine_->pool_.get();
+  engine_->store_->Submit(std::move(batch), [run, pool, then = std::move(then)](Status s) {
+    run->Post(pool, [s, then] { then(s); });
+  });
+}
+
+void RunExecutor::Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then) {
+  CommitOr(run, std::move(batch), [this, run, then = std::move(then)](Status s) {
+    if (run->stopped) return;  // the run ended (failed elsewhere) meanwhile
+    if (s.ok()) {
+      then();
+      return;
+    }
+    // The store refused or failed: nothing of this batch was written. Leave
+    // the run to be resumed from its log by whoever holds the lease next.
+    run->stopped = true;
+    engine_->Abandon(run->record.run_id);
+  });
+}
+
+void RunExecutor::CompleteDecision(const RunPtr& run, const NodeDef& node, Json output,
+                                   const std::string& next) {
+  Span span = StartSpan(run->record.trace_id, run->run_span_id, run->record.run_id,
+                        "node " + node.id, "node", NowUs());
+  EndSpan(span, NowUs(), "ok");
+  span.attrs = {{"node_kind", NodeKindName(node.kind)}, {"next", next}};
+  WriteBatch batch;
+  Json payload = {{"output", output}, {"next", next}};
+  batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
+  batch.spans.push_back(std::move(span));
+  Commit(run, std::move(batch), [this, run, id = node.id, payload, next] {
+    run->completed[{id, ""}] = payload;
+    run->scope[id] = payload["output"];
+    run->last_output = payload["output"];
+    WalkFrom(run, next);
+  });
+}
+
+void RunExecutor::FinishRun(const RunPtr& run, RunStatus status, Json result, std::string error,
+                            WriteBatch batch) {
+  run->stopped = true;  // late step callbacks are ignored from here on
+  Json payload = {{"status", RunStatusName(status)}};
+  if (!error.empty()) payload["error"] = error;
+  if (!result.is_null()) payload["result"] = result;
+  batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "", payload});
+  batch.run_update = ReleaseRun(run->record.run_id, status);
+  batch.run_update->result = result;
+  batch.run_update->error = error;
+  batch.spans.push_back(RunSpan(*run, status == RunStatus::kSucceeded ? "ok" : RunStatusName(status),
+                               NowUs(), error));
+
+  RunOutcome outcome{run->record.run_id, status, result, error, ""};
+  CommitOr(run, std::move(batch), [this, run, outcome](Status s) {
+    if (!s.ok()) {
+      engine_->Abandon(run->record.run_id);
+      return;
+    }
+    engine_->Retire(run->record.run_id, outcome);
+  });
+}
+
+void RunExecutor::FailRun(const RunPtr& run, const std::string& node, const Status& error) {
+  if (run->stopped) return;
+  WriteBatch batch;
+  Json payload = ToolErrorJson(error);
+  batch.events.push_back(Event{{}, 0, 0, EventType::kNodeFailed, node, "", payload});
+  std::string message = node.empty() ? error.message() : node + ": " + error.message();
+  FinishRun(run, RunStatus::kFailed, Json(), message, std::move(batch));
+}
+
+void RunExecutor::EscalateRun(const RunPtr& run, const std::string& node, std::string reason,
+                              Json evidence) {
+  if (run->stopped) return;
+  WriteBatch batch;
+  Json payload = {{"reason", reason}, {"evidence", evidence}};
+  batch.events.push_back(Event{{}, 0, 0, EventType::kEscalated, node, "", payload});
+  FinishRun(run, RunStatus::kEscalated, Json{{"escalated", payload}}, reason, std::move(batch));
+}
+
+std::string RunExecutor::FollowOutcomeTarget(const RunPtr& run, const NodeDef& node,
+                                             const std::string& target,
+                                             const std::string& why) {
+  if (target == "fail") {
+    FailRun(run, node.id, Aborted(why));
+    return kWait;
+  }
+  if (target == "escalate" || target.empty()) {
+    EscalateRun(run, node.id, why, run->scope.value(node.id, Json()));
+    return kWait;
+  }
+  return target;
+}
+
+}  // namespace keel

@@ -1,0 +1,94 @@
+// RunExecutor: the node semantics of a run (DESIGN.md "The flow of one run").
+//
+// Execution is a walk over the workflow graph that is safe to repeat: for
+// each node the walk first looks at what the event log says already
+// completed, and only launches what is missing. The same walk therefore
+// serves a fresh run, a resumed run after kill -9, and the continuation after
+// every step commits. Every method runs on the run's strand (see run.h).
+#ifndef KEEL_ENGINE_RUN_EXECUTOR_H_
+#define KEEL_ENGINE_RUN_EXECUTOR_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "engine/run.h"
+#include "store/store.h"
+
+namespace keel {
+
+class Engine;
+
+class RunExecutor {
+ public:
+  explicit RunExecutor(Engine* engine) : engine_(engine) {}
+
+  // Indexes the workflow's nodes into `run`; call before the first walk.
+  static void IndexNodes(Run& run);
+  // Fills `run` from its event log (LoadLatestEvents) before resuming.
+  static Status Replay(Run& run, const std::vector<Event>& events);
+
+  // Commits `first` (the RunStarted event and, for a new run, its row), then walks.
+  void Begin(const std::shared_ptr<Run>& run, WriteBatch first);
+  // Continues `run` from its first node (completed nodes are skipped).
+  void Walk(const std::shared_ptr<Run>& run);
+
+ private:
+  using RunPtr = std::shared_ptr<Run>;
+  struct Step;
+
+  // Walks forward from `node_id` until something must be waited for.
+  void WalkFrom(const RunPtr& run, std::string node_id);
+  // Each returns the next node id to walk to, or "" when the run now waits
+  // (steps in flight, a commit pending, parked or finished).
+  std::string WalkStepNode(const RunPtr& run, const NodeDef& node);
+  std::string WalkParallel(const RunPtr& run, const NodeDef& node);
+  std::string WalkMap(const RunPtr& run, const NodeDef& node);
+  std::string WalkRoute(const RunPtr& run, const NodeDef& node);
+  std::string WalkVerify(const RunPtr& run, const NodeDef& node);
+  std::string WalkOptimize(const RunPtr& run, const NodeDef& node);
+  std::string WalkApproval(const RunPtr& run, const NodeDef& node);
+  void RunFinalize(const RunPtr& run, const NodeDef& node, int attempt);
+  void FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
+                          Json result, int attempt);
+  void RunEscalate(const RunPtr& run, const NodeDef& node);
+
+  // Steps: one tool or model call whose completion is committed on its own.
+  void Launch(const RunPtr& run, Step step);
+  void LaunchTool(const RunPtr& run, std::shared_ptr<Step> step);
+  void CallTool(const RunPtr& run, std::shared_ptr<Step> step, int attempt);
+  void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
+  void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
+  void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);
+  // Records a decision node's output durably, then walks to `next`.
+  void CompleteDecision(const RunPtr& run, const NodeDef& node, Json output,
+                        const std::string& next);
+
+  // Ending and parking.
+  void FinishRun(const RunPtr& run, RunStatus status, Json result, std::string error,
+                 WriteBatch batch = {});
+  void FailRun(const RunPtr& run, const std::string& node, const Status& error);
+  void EscalateRun(const RunPtr& run, const std::string& node, std::string reason,
+                   Json evidence);
+  void ParkRun(const RunPtr& run, const NodeDef& node, Json proposal);
+  // Follows on_reject / on_expiry targets: a node id, "escalate" or "fail".
+  std::string FollowOutcomeTarget(const RunPtr& run, const NodeDef& node,
+                                  const std::string& target, const std::string& why);
+
+  // Commits `batch` (assigning event seqs, adding pending spans) and runs
+  // `then` on the strand once durable. A store failure abandons the run.
+  void Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then);
+  void CommitOr(const RunPtr& run, WriteBatch batch, std::function<void(Status)> then);
+
+  std::string Successor(const Run& run, const NodeDef& node) const;
+  Result<Json> Eval(const Run& run, const ValueExpression& expr) const;
+  int64_t NowUs() const;
+
+  Engine* engine_;
+};
+
+}  // namespace keel
+
+#endif  // KEEL_ENGINE_RUN_EXECUTOR_H_

@@ -1,0 +1,56 @@
+// Small definitions shared by the executor's .cc files. Private to engine/.
+#ifndef KEEL_ENGINE_RUN_INTERNAL_H_
+#define KEEL_ENGINE_RUN_INTERNAL_H_
+
+#include <memory>
+#include <string>
+
+#include "core/json.h"
+#include "engine/run.h"
+#include "engine/run_executor.h"
+#include "store/records.h"
+
+namespace keel {
+
+// Returned by a Walk* function when the run must now wait.
+inline const std::string kWait = "\x01wait";
+
+// One tool or model call whose completion is committed on its own.
+struct RunExecutor::Step {
+  StepKey key;                       // (node id, key) the completion is recorded under
+  const NodeDef* node = nullptr;     // the tool/llm node, or the optimize node
+  const AgentDef* agent = nullptr;   // model steps
+  const ToolDef* tool = nullptr;     // tool steps
+  Json input;                        // agent inputs or tool arguments
+  Json extra;                        // merged into the completion payload (e.g. iteration)
+  bool set_scope = true;             // publish the output under the node id
+  bool repaired = false;             // model: one repair attempt made
+  std::string parent_span_id;
+  Span span;                         // the node span for this step
+  Span call_span;                    // the tool or model call span
+};
+
+// Truthiness as the expression language defines it: false, null, 0, "",
+// [] and {} are false.
+inline bool Truthy(const Json& v) {
+  if (v.is_null()) return false;
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_number()) return v.get<double>() != 0;
+  if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
+  return true;
+}
+
+std::string RandomSpanId();
+// The span of a parallel/map/optimize node covers its steps launched in this
+// process: opened at the first launch (returns its span id), closed (queued
+// for the next commit) when the node completes. A node found complete in
+// the log on resume launches nothing and gets no second span.
+std::string OpenContainer(Run& run, const NodeDef& node, int64_t now_us);
+void CloseContainer(Run& run, const NodeDef& node, int64_t end_us);
+// The run's own span, from its creation to `end_us`.
+Span RunSpan(const Run& run, const std::string& status, int64_t end_us,
+             const std::string& error = "");
+
+}  // namespace keel
+
+#endif  // KEEL_ENGINE_RUN_INTERNAL_H_

@@ -1,0 +1,128 @@
+// Launching steps, model steps (render prompt -> model -> validate -> repair
+// once -> fallback -> escalate) and committing a step's completion.
+#include "engine/engine.h"
+#include "engine/run_executor.h"
+#include "engine/run_internal.h"
+#include "engine/thread_pool.h"
+#include "models/model.h"
+#include "observe/span_builder.h"
+
+namespace keel {
+
+void RunExecutor::Launch(const RunPtr& run, Step step) {
+  auto s = std::make_shared<Step>(std::move(step));
+  run->inflight.insert(s->key);
+  std::string parent = s->parent_span_id.empty() ? run->run_span_id : s->parent_span_id;
+  std::string label = s->key.key.empty() ? s->key.node : s->key.node + "[" + s->key.key + "]";
+  s->span = StartSpan(run->record.trace_id, parent, run->record.run_id, "node " + label, "node",
+                      NowUs());
+  if (s->tool) {
+    s->call_span = StartSpan(run->record.trace_id, s->span.span_id, run->record.run_id,
+                             "tool " + s->tool->name, "tool", NowUs());
+    s->call_span.attrs = {{"tool", s->tool->name}};
+    LaunchTool(run, s);
+  } else {
+    s->call_span = StartSpan(run->record.trace_id, s->span.span_id, run->record.run_id,
+                             "model " + s->agent->name, "model", NowUs());
+    s->call_span.attrs = {{"agent", s->agent->name}, {"tier", s->agent->tier}};
+    LaunchModel(run, s);
+  }
+}
+
+void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
+  const AgentDef& agent = *step->agent;
+  ModelRequest request;
+  request.agent = &agent;
+  request.inputs = step->input;
+  if (agent.prompt) {
+    MustacheOptions strict;
+    strict.strict = true;
+    Result<std::string> prompt =
+        agent.prompt->Render(step->input, engine_->project_.partials, strict);
+    if (!prompt.ok()) {
+      FailRun(run, step->key.node,
+              InvalidArgument("prompt " + agent.prompt_file + ": " + prompt.status().message()));
+      return;
+    }
+    request.prompt = std::move(prompt).value();
+  }
+  if (step->repaired) request.repair_hint = step->call_span.attrs.value("schema_error", "");
+  Model* model = engine_->models_->ForTier(agent.tier);
+  ThreadPool* pool = engine_->pool_.get();
+  model->Generate(request, [this, run, step, pool](Result<ModelReply> reply) {
+    run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
+      if (!run->stopped) OnModelReply(run, step, std::move(reply));
+    });
+  });
+}
+
+void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
+                               Result<ModelReply> reply) {
+  const AgentDef& agent = *step->agent;
+  Json& attrs = step->call_span.attrs;
+  if (reply.ok()) {
+    attrs["provider"] = reply->provider;
+    attrs["model"] = reply->model;
+    attrs["tokens_in"] = attrs.value("tokens_in", int64_t{0}) + reply->usage.input_tokens;
+    attrs["tokens_out"] = attrs.value("tokens_out", int64_t{0}) + reply->usage.output_tokens;
+    attrs["cost_usd"] = attrs.value("cost_usd", 0.0) + reply->usage.cost_usd;
+    Status valid = agent.output ? agent.output->Validate(reply->output) : Status();
+    if (valid.ok()) {
+      if (reply->from_fallback) attrs["fallback"] = true;
+      CompleteStep(run, step, std::move(reply->output));
+      return;
+    }
+    attrs["schema_error"] = valid.message();
+    if (!step->repaired && !reply->from_fallback) {
+      step->repaired = true;  // one repair attempt, told what was wrong
+      LaunchModel(run, step);
+      return;
+    }
+  } else {
+    attrs["model_error"] = reply.status().ToString();
+  }
+  // The provider failed or its output stayed invalid: the deterministic fallback.
+  ModelRequest request;
+  request.agent = &agent;
+  request.inputs = step->input;
+  Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
+  Status valid = !fallback.ok()      ? fallback.status()
+                 : agent.output      ? agent.output->Validate(*fallback)
+                                     : Status();
+  if (!valid.ok()) {
+    EscalateRun(run, step->key.node,
+                "agent '" + agent.name + "' produced no output matching its schema: " +
+                    valid.message(),
+                {{"agent", agent.name}, {"model_error", attrs.value("model_error", "")},
+                 {"schema_error", attrs.value("schema_error", "")}});
+    return;
+  }
+  attrs["fallback"] = true;
+  CompleteStep(run, step, std::move(fallback).value());
+}
+
+void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output) {
+  int64_t now = NowUs();
+  EndSpan(step->call_span, now, "ok");
+  EndSpan(step->span, now, "ok");
+  step->span.attrs["node_kind"] = step->tool ? "tool" : "llm";
+  Json payload = step->extra.is_object() ? step->extra : Json::object();
+  payload["output"] = std::move(output);
+  WriteBatch batch;
+  batch.events.push_back(
+      Event{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, payload});
+  batch.spans.push_back(std::move(step->span));
+  batch.spans.push_back(std::move(step->call_span));
+  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload)]() mutable {
+    run->inflight.erase(step->key);
+    run->started.erase(step->key);
+    if (step->set_scope) {
+      run->scope[step->key.node] = payload["output"];
+      run->last_output = payload["output"];
+    }
+    run->completed[step->key] = std::move(payload);
+    WalkFrom(run, run->current);  // finishes the node, or launches more map items
+  });
+}
+
+}  // namespace keel

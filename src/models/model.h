@@ -1,0 +1,66 @@
+// Model: how the engine asks a language model for a node's output. Calls are
+// asynchronous: Generate() returns at once and `done` runs later on a thread
+// the caller does not control (the event loop or the caller's own thread),
+// so a run waiting on a model holds no thread.
+//
+// Implementations are thread-safe: one instance serves every run.
+#ifndef KEEL_MODELS_MODEL_H_
+#define KEEL_MODELS_MODEL_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/json.h"
+#include "core/status.h"
+
+namespace keel {
+
+struct AgentDef;
+
+// Separate meters: cached and reasoning tokens are priced differently from
+// plain input and output tokens.
+struct ModelUsage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cached_input_tokens = 0;
+  int64_t cache_write_tokens = 0;
+  int64_t reasoning_tokens = 0;
+  double cost_usd = 0;
+};
+
+struct ModelRequest {
+  const AgentDef* agent = nullptr;  // never null
+  std::string prompt;               // the rendered prompt
+  Json inputs;                      // what the agent may see (already scoped)
+  std::string repair_hint;          // set on the repair attempt: why the last output failed
+};
+
+struct ModelReply {
+  Json output;  // the structured output (validated by the caller)
+  ModelUsage usage;
+  std::string provider;
+  std::string model;
+  bool from_fallback = false;  // produced by the deterministic fallback
+};
+
+using ModelCallback = std::function<void(Result<ModelReply>)>;
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  // Starts a call; never blocks on I/O. `done` is called exactly once.
+  virtual void Generate(const ModelRequest& request, ModelCallback done) = 0;
+};
+
+// Evaluates the agent's deterministic fallback over request.inputs.
+// kFailedPrecondition when the agent has none; kInvalidArgument when an
+// expression fails (naming the agent and field).
+Result<Json> EvaluateFallback(const ModelRequest& request, int64_t now_unix_s);
+
+}  // namespace keel
+
+#endif  // KEEL_MODELS_MODEL_H_

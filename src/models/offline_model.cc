@@ -1,0 +1,34 @@
+#include "models/offline_model.h"
+
+#include "project/definitions.h"
+
+namespace keel {
+
+Result<Json> EvaluateFallback(const ModelRequest& request, int64_t now_unix_s) {
+  const AgentDef& agent = *request.agent;
+  if (agent.fallback.empty()) {
+    return FailedPrecondition("agent '" + agent.name + "' has no deterministic fallback");
+  }
+  ExprContext ctx{&request.inputs, now_unix_s};
+  Result<Json> out = agent.fallback.Evaluate(ctx);
+  if (!out.ok()) {
+    return InvalidArgument("agent '" + agent.name + "' fallback: " + out.status().message());
+  }
+  return out;
+}
+
+void OfflineModel::Generate(const ModelRequest& request, ModelCallback done) {
+  Result<Json> out = EvaluateFallback(request, clock_->NowSeconds());
+  if (!out.ok()) {
+    done(out.status());
+    return;
+  }
+  ModelReply reply;
+  reply.output = std::move(out).value();
+  reply.provider = "offline";
+  reply.model = "fallback";
+  reply.from_fallback = true;
+  done(std::move(reply));
+}
+
+}  // namespace keel

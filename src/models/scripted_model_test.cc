@@ -1,0 +1,118 @@
+#include "models/scripted_model.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "models/offline_model.h"
+#include "project/definitions.h"
+
+namespace keel {
+namespace {
+
+// Collects timers instead of waiting, so the test decides when time passes.
+class ManualTimers : public TimerService {
+ public:
+  void After(int64_t delay_us, std::function<void()> fn) override {
+    delays.push_back(delay_us);
+    pending.push_back(std::move(fn));
+  }
+  void FireAll() {
+    auto fns = std::move(pending);
+    pending.clear();
+    for (auto& fn : fns) fn();
+  }
+  std::vector<int64_t> delays;
+  std::vector<std::function<void()>> pending;
+};
+
+std::string WriteFile(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("keel-scripted-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+AgentDef Agent(const std::string& name) {
+  AgentDef a;
+  a.name = name;
+  return a;
+}
+
+TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
+  Json specific_inputs = {{"account", "A-1042"}};
+  std::string file = WriteFile(
+      "{\"agent\":\"risk\",\"input_hash\":\"" + ScriptedModel::InputHash(specific_inputs) +
+      "\",\"output\":{\"level\":\"high\"},\"usage\":{\"input_tokens\":10,\"output_tokens\":3}}\n"
+      "\n"
+      "{\"agent\":\"risk\",\"output\":{\"level\":\"low\"},\"latency_ms\":5}\n");
+  ManualTimers timers;
+  auto model = ScriptedModel::Load(file, &timers, 1000);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  AgentDef agent = Agent("risk");
+
+  std::vector<ModelReply> replies;
+  auto collect = [&](Result<ModelReply> r) {
+    ASSERT_TRUE(r.ok());
+    replies.push_back(*r);
+  };
+  (*model)->Generate(ModelRequest{&agent, "", specific_inputs, ""}, collect);
+  (*model)->Generate(ModelRequest{&agent, "", Json{{"account", "A-7"}}, ""}, collect);
+  EXPECT_TRUE(replies.empty()) << "replies must wait on the timer, not arrive inline";
+  ASSERT_EQ(timers.delays.size(), 2u);
+  EXPECT_EQ(timers.delays[0], 1'000'000);  // the default latency
+  EXPECT_EQ(timers.delays[1], 5'000);      // the line's own latency
+  timers.FireAll();
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].output["level"], "high");
+  EXPECT_EQ(replies[0].usage.input_tokens, 10);
+  EXPECT_EQ(replies[1].output["level"], "low");
+}
+
+TEST(ScriptedModelTest, UnknownAgentFailsWithNoRecording) {
+  std::string file = WriteFile("{\"agent\":\"risk\",\"output\":{}}\n");
+  auto model = ScriptedModel::Load(file, nullptr, 0);
+  ASSERT_TRUE(model.ok());
+  AgentDef agent = Agent("other");
+  Status status;
+  (*model)->Generate(ModelRequest{&agent, "", Json::object(), ""},
+                     [&](Result<ModelReply> r) { status = r.status(); });
+  EXPECT_EQ(status.type(), "no_recording");
+}
+
+TEST(ScriptedModelTest, MalformedLineNamesFileAndLine) {
+  std::string file = WriteFile("{\"agent\":\"a\",\"output\":{}}\nnot json\n");
+  auto model = ScriptedModel::Load(file, nullptr, 0);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(model.status().message().find(file + ":2:"), std::string::npos)
+      << model.status().message();
+  EXPECT_EQ(ScriptedModel::Load("/nonexistent/x.jsonl", nullptr, 0).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST(OfflineModelTest, AnswersWithTheAgentsFallback) {
+  AgentDef agent = Agent("risk");
+  auto fallback = ValueExpression::Parse(Json{{"level", "health < 50 ? 'high' : 'low'"}});
+  ASSERT_TRUE(fallback.ok());
+  agent.fallback = *fallback;
+  OfflineModel model(Clock::Real());
+  std::vector<std::string> levels;
+  for (int health : {30, 80}) {
+    model.Generate(ModelRequest{&agent, "", Json{{"health", health}}, ""},
+                   [&](Result<ModelReply> r) {
+                     ASSERT_TRUE(r.ok());
+                     EXPECT_TRUE(r->from_fallback);
+                     levels.push_back(r->output["level"]);
+                   });
+  }
+  EXPECT_EQ(levels, (std::vector<std::string>{"high", "low"}));
+  AgentDef bare = Agent("bare");
+  model.Generate(ModelRequest{&bare, "", Json::object(), ""}, [](Result<ModelReply> r) {
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  });
+}
+
+}  // namespace
+}  // namespace keel

@@ -1,0 +1,97 @@
+// keel.yaml -> ProjectConfig.
+#include <filesystem>
+
+#include "project/internal/load_context.h"
+
+namespace keel::project_internal {
+
+namespace {
+
+constexpr std::string_view kProviders[] = {"offline", "scripted", "openai", "anthropic"};
+
+bool CheckProvider(const FieldReader& reader, const std::string& provider) {
+  for (std::string_view known : kProviders) {
+    if (provider == known) return true;
+  }
+  reader.Error(*reader.Find("provider"), "unknown model provider '" + provider +
+                                             "' (expected offline, scripted, openai or anthropic)");
+  return false;
+}
+
+void ReadModel(const FieldReader& top, const Field& field, ProjectConfig* config) {
+  FieldReader model(top.file(), field.value, "model", {"provider", "scripted_file", "latency_ms"},
+                    top.diags());
+  if (!model.is_map()) return;
+  std::string provider;
+  if (model.String("provider", &provider) && CheckProvider(model, provider)) {
+    config->model_provider = provider;
+  }
+  model.String("scripted_file", &config->scripted_file);
+  model.Int("latency_ms", 0, &config->scripted_latency_ms);
+  if (config->model_provider == "scripted" && config->scripted_file.empty()) {
+    top.diags()->Add(model.Where(), "the scripted provider needs 'scripted_file'");
+  }
+}
+
+void ReadTiers(const FieldReader& top, const Field& field, ProjectConfig* config) {
+  if (!field.value.IsMap()) {
+    top.Error(field, "'tiers' must be a map of tier name to a list of {provider, model}");
+    return;
+  }
+  for (const auto& pair : field.value) {
+    const std::string tier = pair.first.Scalar();
+    const YAML::Node& list = pair.second;
+    if (!list.IsSequence() || list.size() == 0) {
+      top.diags()->Add(list.IsNull() ? top.file().At(pair.first) : top.file().At(list),
+                       "tier '" + tier + "' must be a non-empty list of {provider, model}");
+      continue;
+    }
+    std::vector<TierTarget>& targets = config->tiers[tier];
+    for (const YAML::Node& item : list) {
+      FieldReader entry(top.file(), item, "a tier entry", {"provider", "model"}, top.diags());
+      if (!entry.is_map()) continue;
+      TierTarget target;
+      if (entry.String("provider", &target.provider, /*required=*/true)) {
+        CheckProvider(entry, target.provider);
+      }
+      entry.String("model", &target.model);
+      targets.push_back(std::move(target));
+    }
+  }
+}
+
+void ReadDefaults(const FieldReader& top, const Field& field, ProjectConfig* config) {
+  FieldReader defaults(top.file(), field.value, "defaults",
+                       {"lease_s", "worker_threads", "max_runs_in_flight"}, top.diags());
+  if (!defaults.is_map()) return;
+  defaults.Int("lease_s", 1, &config->lease_s);
+  int64_t value = 0;
+  if (defaults.Int("worker_threads", 0, &value)) config->worker_threads = static_cast<int>(value);
+  if (defaults.Int("max_runs_in_flight", 1, &value)) {
+    config->max_runs_in_flight = static_cast<int>(value);
+  }
+}
+
+}  // namespace
+
+void LoadConfig(LoadContext* ctx) {
+  if (!std::filesystem::is_regular_file(std::filesystem::path(ctx->root) / "keel.yaml")) {
+    ctx->diags.Add(SourceLocation{"keel.yaml", 0, 0},
+                   "file not found; every project folder needs one");
+    return;
+  }
+  std::optional<YamlFile> file = ReadYamlFile(ctx->root, "keel.yaml", &ctx->diags);
+  if (!file) return;
+  FieldReader reader(*file, file->root, "keel.yaml",
+                     {"name", "store", "crm", "model", "tiers", "defaults"}, &ctx->diags);
+  if (!reader.is_map()) return;
+  ProjectConfig& config = ctx->project.config;
+  reader.String("name", &config.name, /*required=*/true);
+  reader.String("store", &config.store_path);
+  reader.String("crm", &config.crm_path);
+  if (const Field* model = reader.Find("model")) ReadModel(reader, *model, &config);
+  if (const Field* tiers = reader.Find("tiers")) ReadTiers(reader, *tiers, &config);
+  if (const Field* defaults = reader.Find("defaults")) ReadDefaults(reader, *defaults, &config);
+}
+
+}  // namespace keel::project_internal

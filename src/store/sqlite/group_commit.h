@@ -1,0 +1,68 @@
+// Internal to the SQLite store: the commit queue and its one commit thread.
+//
+// Submit() queues a batch and returns at once. The commit thread takes
+// everything queued, hands it to the commit function as one group (one
+// transaction, one fsync), then runs every batch's callback in submission
+// order. The more callers submit while a group is being written, the larger
+// the next group: durability costs one fsync per group, not per batch.
+//
+// Thread-safe.
+#ifndef KEEL_STORE_SQLITE_GROUP_COMMIT_H_
+#define KEEL_STORE_SQLITE_GROUP_COMMIT_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/batch_writer.h"
+#include "store/sqlite/encoded_batch.h"
+
+namespace keel::sqlite {
+
+class GroupCommitter {
+ public:
+  // Writes a group and sets each entry's result. Runs on the commit thread.
+  using CommitFn = std::function<void(std::span<GroupEntry>)>;
+
+  explicit GroupCommitter(CommitFn commit);
+  // Stop()s: commits what was submitted, then joins the thread.
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Queues `batch`; `done` runs on the commit thread with the outcome. After
+  // Stop(), `done` runs at once with kUnavailable. Never blocks on I/O.
+  void Submit(EncodedBatch batch, std::function<void(Status)> done);
+  // Blocks until every batch submitted before the call has been committed
+  // (or rejected) and its callback has returned.
+  void Flush();
+  // Drains the queue and joins the commit thread. Idempotent.
+  void Stop();
+
+ private:
+  struct Queued {
+    EncodedBatch batch;
+    std::function<void(Status)> done;
+  };
+
+  void Loop();
+  void CommitAndNotify(std::vector<Queued>& group, std::vector<GroupEntry>& entries);
+
+  CommitFn commit_;
+  std::mutex mu_;
+  std::condition_variable work_cv_;     // the commit thread waits for batches
+  std::condition_variable flushed_cv_;  // Flush() waits for completed_
+  std::vector<Queued> queue_;
+  int64_t submitted_ = 0;  // guarded by mu_
+  int64_t completed_ = 0;  // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts after everything above exists
+};
+
+}  // namespace keel::sqlite
+
+#endif  // KEEL_STORE_SQLITE_GROUP_COMMIT_H_

@@ -1,0 +1,203 @@
+// The SQLite store's queries. Each runs on a pooled read connection and is
+// one SELECT, so it sees one consistent snapshot while the writer commits.
+#include <string>
+
+#include "store/sqlite/encoded_batch.h"
+#include "store/sqlite/row_codec.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace keel::sqlite {
+namespace {
+
+constexpr const char* kGetRun = "SELECT " KEEL_SQL_RUN_COLUMNS " FROM runs WHERE run_id = ?1";
+// Two shapes so each can walk its index newest first (a "?1 IS NULL OR"
+// condition would keep SQLite from using the status index).
+constexpr const char* kListRuns = "SELECT " KEEL_SQL_RUN_COLUMNS
+                                  " FROM runs WHERE (?1 = '' OR workflow = ?1) "
+                                  "ORDER BY created_us DESC, run_id DESC LIMIT ?2";
+constexpr const char* kListRunsByStatus = "SELECT " KEEL_SQL_RUN_COLUMNS
+                                          " FROM runs WHERE status = ?3 AND (?1 = '' OR "
+                                          "workflow = ?1) ORDER BY created_us DESC, run_id DESC "
+                                          "LIMIT ?2";
+constexpr const char* kCountRuns = "SELECT COUNT(*) FROM runs";
+constexpr const char* kCountRunsByStatus = "SELECT COUNT(*) FROM runs WHERE status = ?1";
+
+// Event columns: the payload is inline, or fetched from blobs by hash.
+#define KEEL_SQL_EVENT_SELECT                                                   \
+  "SELECT e.seq, e.ts_us, e.type, e.node, e.key, COALESCE(e.payload, b.data), " \
+  "e.blob_hash, b.hash IS NULL FROM events e LEFT JOIN blobs b ON b.hash = e.blob_hash "
+constexpr const char* kLoadEvents = KEEL_SQL_EVENT_SELECT "WHERE e.run_id = ?1 ORDER BY e.seq";
+// The inner query reads only the events_latest index, so superseded events'
+// rows, and their payloads, are never touched.
+constexpr const char* kLoadLatestEvents = KEEL_SQL_EVENT_SELECT
+    "WHERE e.run_id = ?1 AND e.seq IN (SELECT MAX(seq) FROM events WHERE run_id = ?1 "
+    "GROUP BY type, node, key) ORDER BY e.seq";
+#undef KEEL_SQL_EVENT_SELECT
+
+constexpr const char* kGetState = "SELECT " KEEL_SQL_STATE_COLUMNS
+                                  " FROM state_vectors WHERE entity_key = ?1 "
+                                  "ORDER BY version DESC LIMIT 1";
+constexpr const char* kStateHistory = "SELECT " KEEL_SQL_STATE_COLUMNS
+                                      " FROM state_vectors WHERE entity_key = ?1 "
+                                      "ORDER BY version";
+constexpr const char* kGetApproval =
+    "SELECT " KEEL_SQL_APPROVAL_COLUMNS " FROM approvals WHERE approval_id = ?1";
+constexpr const char* kListApprovals =
+    "SELECT " KEEL_SQL_APPROVAL_COLUMNS " FROM approvals ORDER BY requested_us, approval_id";
+constexpr const char* kListApprovalsByStatus =
+    "SELECT " KEEL_SQL_APPROVAL_COLUMNS
+    " FROM approvals WHERE status = ?1 ORDER BY requested_us, approval_id";
+constexpr const char* kLoadSpans =
+    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE run_id = ?1 ORDER BY start_us, rowid";
+constexpr const char* kLoadSpansSince =
+    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE start_us >= ?1 ORDER BY start_us, rowid";
+constexpr const char* kNextWake =
+    "SELECT MIN(wake_us) FROM runs WHERE status = 'parked' AND wake_us > 0";
+
+// The status of a single-row query that produced no row: its error, or an
+// internal one (aggregates always return a row).
+Status NoRow(const Stmt& stmt) {
+  if (!stmt.status().ok()) return stmt.status();
+  return Internal("aggregate query returned no row");
+}
+
+}  // namespace
+
+Result<RunRecord> SqliteStore::GetRun(const std::string& run_id) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kGetRun);
+  stmt.Bind(1, run_id);
+  if (stmt.Next()) return DecodeRun(stmt);
+  if (!stmt.status().ok()) return stmt.status();
+  return NotFound("run " + run_id + " not found");
+}
+
+Result<std::vector<RunRecord>> SqliteStore::ListRuns(const RunFilter& filter) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(filter.status ? kListRunsByStatus : kListRuns);
+  stmt.Bind(1, filter.workflow).Bind(2, int64_t{filter.limit});
+  if (filter.status) stmt.Bind(3, RunStatusName(*filter.status));
+  return DecodeAll<RunRecord>(stmt, DecodeRun);
+}
+
+Result<int64_t> SqliteStore::CountRuns(std::optional<RunStatus> status) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(status ? kCountRunsByStatus : kCountRuns);
+  if (status) stmt.Bind(1, RunStatusName(*status));
+  if (!stmt.Next()) return NoRow(stmt);
+  return stmt.Int(0);
+}
+
+Result<std::vector<Event>> SqliteStore::QueryEvents(const char* sql, const std::string& run_id) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(sql);
+  stmt.Bind(1, run_id);
+  std::vector<Event> events;
+  int64_t decoded = 0;
+  while (stmt.Next()) {
+    Event& event = events.emplace_back();
+    event.run_id = run_id;
+    event.seq = stmt.Int(0);
+    event.ts_us = stmt.Int(1);
+    std::optional<EventType> type = ParseEventType(stmt.Text(2));
+    if (!type) {
+      return Status(StatusCode::kDataLoss, "event " + std::to_string(event.seq) + " of run " +
+                                               run_id + ": unknown type '" + stmt.Str(2) + "'");
+    }
+    event.type = *type;
+    event.node = stmt.Str(3);
+    event.key = stmt.Str(4);
+    if (!stmt.IsNull(6) && stmt.Int(7) != 0) {
+      return Status(StatusCode::kDataLoss, "event " + std::to_string(event.seq) + " of run " +
+                                               run_id + ": payload blob " + stmt.Str(6) +
+                                               " is missing");
+    }
+    if (stmt.IsNull(5)) continue;  // a null payload: nothing to parse
+    Result<Json> payload = DecodeJson(stmt.Text(5), "event of run", run_id);
+    if (!payload.ok()) return payload.status();
+    event.payload = std::move(payload).value();
+    ++decoded;
+  }
+  payloads_decoded_.fetch_add(decoded, std::memory_order_relaxed);
+  if (!stmt.status().ok()) return stmt.status();
+  return events;
+}
+
+Result<std::vector<Event>> SqliteStore::LoadEvents(const std::string& run_id) {
+  return QueryEvents(kLoadEvents, run_id);
+}
+
+Result<std::vector<Event>> SqliteStore::LoadLatestEvents(const std::string& run_id) {
+  return QueryEvents(kLoadLatestEvents, run_id);
+}
+
+Result<std::optional<StateVector>> SqliteStore::GetState(const std::string& entity_key) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kGetState);
+  stmt.Bind(1, entity_key);
+  if (!stmt.Next()) {
+    if (!stmt.status().ok()) return stmt.status();
+    return std::optional<StateVector>();
+  }
+  Result<StateVector> state = DecodeState(stmt);
+  if (!state.ok()) return state.status();
+  return std::optional<StateVector>(std::move(state).value());
+}
+
+Result<std::vector<StateVector>> SqliteStore::StateHistory(const std::string& entity_key) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kStateHistory);
+  stmt.Bind(1, entity_key);
+  return DecodeAll<StateVector>(stmt, DecodeState);
+}
+
+Result<Approval> SqliteStore::GetApproval(const std::string& approval_id) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kGetApproval);
+  stmt.Bind(1, approval_id);
+  if (stmt.Next()) return DecodeApproval(stmt);
+  if (!stmt.status().ok()) return stmt.status();
+  return NotFound("approval " + approval_id + " not found");
+}
+
+Result<std::vector<Approval>> SqliteStore::ListApprovals(std::optional<ApprovalStatus> status) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(status ? kListApprovalsByStatus : kListApprovals);
+  if (status) stmt.Bind(1, ApprovalStatusName(*status));
+  return DecodeAll<Approval>(stmt, DecodeApproval);
+}
+
+Result<std::vector<Span>> SqliteStore::LoadSpans(const std::string& run_id) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kLoadSpans);
+  stmt.Bind(1, run_id);
+  return DecodeAll<Span>(stmt, DecodeSpan);
+}
+
+Result<std::vector<Span>> SqliteStore::LoadSpansSince(int64_t since_us) {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kLoadSpansSince);
+  stmt.Bind(1, since_us);
+  return DecodeAll<Span>(stmt, DecodeSpan);
+}
+
+Result<std::optional<int64_t>> SqliteStore::NextWake() {
+  Result<ReaderPool::Lease> conn = readers_.Acquire();
+  if (!conn.ok()) return conn.status();
+  Stmt stmt = (*conn)->Prepare(kNextWake);
+  if (!stmt.Next()) return NoRow(stmt);
+  if (stmt.IsNull(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.Int(0));
+}
+
+}  // namespace keel::sqlite

@@ -1,0 +1,177 @@
+#include "store/sqlite/schema.h"
+
+#include <string>
+
+namespace keel::sqlite {
+namespace {
+
+// Version 1. Statuses and event types are stored by name so the file reads
+// well in the sqlite3 shell. JSON columns hold compact text; NULL = null.
+// No foreign keys: every event insert would pay a lookup in runs on the
+// commit thread's hot path, and the only deletes (PruneFinished) remove a
+// run's rows together in one transaction.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  input TEXT,
+  status TEXT NOT NULL,
+  parked_on TEXT NOT NULL DEFAULT '',
+  wake_us INTEGER NOT NULL DEFAULT 0,
+  created_us INTEGER NOT NULL,
+  updated_us INTEGER NOT NULL,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_host TEXT NOT NULL DEFAULT '',
+  lease_pid INTEGER NOT NULL DEFAULT 0,
+  lease_expires_us INTEGER NOT NULL DEFAULT 0,
+  result TEXT,
+  error TEXT NOT NULL DEFAULT '',
+  trace_id TEXT NOT NULL DEFAULT ''
+);
+-- Claiming (oldest runnable first), listing by status and counting.
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs(status, created_us);
+CREATE INDEX IF NOT EXISTS runs_by_created ON runs(created_us);
+-- NextWake and parked runs coming due. Partial, so only parked rows cost
+-- upkeep; status leads so the planner prefers it over runs_by_status.
+CREATE INDEX IF NOT EXISTS runs_by_wake ON runs(status, wake_us) WHERE status = 'parked';
+-- RenewLeases touches only one worker's running rows (same shape as above).
+CREATE INDEX IF NOT EXISTS runs_by_lease ON runs(status, lease_owner) WHERE status = 'running';
+
+-- payload holds the JSON inline, or is NULL and blob_hash names the blob.
+CREATE TABLE IF NOT EXISTS events (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  ts_us INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  node TEXT NOT NULL,
+  key TEXT NOT NULL,
+  payload TEXT,
+  blob_hash TEXT,
+  PRIMARY KEY (run_id, seq)
+);
+-- Covers the newest-event-per-(type, node, key) selection without touching
+-- the rows (and so the payloads) of superseded events.
+CREATE INDEX IF NOT EXISTS events_latest ON events(run_id, type, node, key, seq);
+-- Finds blobs no event references any more when pruning.
+CREATE INDEX IF NOT EXISTS events_by_blob ON events(blob_hash) WHERE blob_hash IS NOT NULL;
+
+-- Large payloads, stored once per distinct content (sha256 of the text).
+CREATE TABLE IF NOT EXISTS blobs (
+  hash TEXT PRIMARY KEY,
+  data TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS approvals (
+  approval_id TEXT PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  node TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  entity_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  proposal TEXT,
+  edited TEXT,
+  reason TEXT NOT NULL DEFAULT '',
+  decided_by TEXT NOT NULL DEFAULT '',
+  requested_us INTEGER NOT NULL,
+  expires_us INTEGER NOT NULL,
+  decided_us INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals(status, requested_us);
+CREATE INDEX IF NOT EXISTS approvals_by_run ON approvals(run_id);
+
+CREATE TABLE IF NOT EXISTS state_vectors (
+  entity_key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  data TEXT,
+  run_id TEXT NOT NULL,
+  updated_us INTEGER NOT NULL,
+  PRIMARY KEY (entity_key, version)
+);
+
+CREATE TABLE IF NOT EXISTS spans (
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  start_us INTEGER NOT NULL,
+  end_us INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attrs TEXT
+);
+CREATE INDEX IF NOT EXISTS spans_by_run ON spans(run_id, start_us);
+CREATE INDEX IF NOT EXISTS spans_by_start ON spans(start_us);
+)sql";
+
+// kMigrations[i] takes the schema from version i to i + 1.
+constexpr const char* kMigrations[] = {kSchemaV1};
+static_assert(std::size(kMigrations) == kSchemaVersion);
+
+// Refuses a database that belongs to something else (say, the CRM file given
+// by mistake) before we add our tables to it.
+Status CheckOwnership(Connection& conn) {
+  Stmt stmt = conn.Prepare(
+      "SELECT (SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
+      "'sqlite_%'), EXISTS(SELECT 1 FROM sqlite_schema WHERE name = 'schema_version')");
+  if (!stmt.Next()) return stmt.status();
+  if (stmt.Int(0) > 0 && stmt.Int(1) == 0) {
+    return FailedPrecondition(conn.path() +
+                              ": not a keel store (it holds other tables and no keel schema)");
+  }
+  return Status();
+}
+
+Result<int64_t> CurrentVersion(Connection& conn) {
+  Stmt stmt = conn.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  if (!stmt.Next()) return stmt.status();
+  return stmt.Int(0);
+}
+
+Status MigrateInTransaction(Connection& conn) {
+  KEEL_RETURN_IF_ERROR(CheckOwnership(conn));
+  KEEL_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  Result<int64_t> version = CurrentVersion(conn);
+  if (!version.ok()) return version.status();
+  if (*version > kSchemaVersion) {
+    return FailedPrecondition(conn.path() + ": store schema version " + std::to_string(*version) +
+                              " is newer than this keel supports (" +
+                              std::to_string(kSchemaVersion) + ")");
+  }
+  for (int64_t v = *version; v < kSchemaVersion; ++v) {
+    KEEL_RETURN_IF_ERROR(conn.Exec(kMigrations[v]));
+  }
+  if (*version < kSchemaVersion) {
+    KEEL_RETURN_IF_ERROR(conn.Prepare("DELETE FROM schema_version").Run());
+    KEEL_RETURN_IF_ERROR(conn.Prepare("INSERT INTO schema_version (version) VALUES (?1)")
+                             .Bind(1, int64_t{kSchemaVersion})
+                             .Run());
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status ConfigureWriter(Connection& conn, bool synchronous_full) {
+  // The first statement reads the file header: this is where a file that is
+  // not a database, or one locked by another process, shows itself.
+  Result<std::string> mode = conn.QueryText("PRAGMA journal_mode=WAL");
+  if (!mode.ok()) return mode.status();
+  if (*mode != "wal") {
+    return FailedPrecondition(conn.path() + ": cannot use WAL mode (journal_mode is " + *mode +
+                              ")");
+  }
+  return conn.Exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+Status Migrate(Connection& conn) {
+  KEEL_RETURN_IF_ERROR(conn.Begin());
+  Status status = MigrateInTransaction(conn);
+  if (status.ok()) status = conn.Commit();
+  if (!status.ok()) conn.Rollback();
+  return status;
+}
+
+}  // namespace keel::sqlite

@@ -1,0 +1,292 @@
+// SQLite-specific behaviour: opening errors, pragmas, blob storage, the
+// commit path's failure handling and the query plans resume depends on.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "store/store_conformance.h"
+
+namespace keel::sqlite {
+namespace {
+
+using keel::testing::CommitGate;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr int64_t kT0 = 1'700'000'000'000'000;
+
+// A plain connection to inspect or tamper with the file behind the store.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) { sqlite3_open(path.c_str(), &db_); }
+  ~RawDb() { sqlite3_close(db_); }
+  int Exec(const std::string& sql) {
+    return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+  }
+  // The first column of the first row, as text ("" when there is none).
+  std::string Text(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+  // Every row's last column joined by newlines (EXPLAIN QUERY PLAN details).
+  std::string Plan(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr) ==
+        SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+        out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+        out += "\n";
+      }
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string templ = (std::filesystem::temp_directory_path() / "keel_sqlite_XXXXXX").string();
+    ASSERT_NE(mkdtemp(templ.data()), nullptr);
+    dir_ = templ;
+    path_ = dir_ + "/keel.db";
+  }
+  void TearDown() override {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::unique_ptr<SqliteStore> OpenStore(SqliteStoreOptions options = {}) {
+    if (options.path.empty()) options.path = path_;
+    Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : nullptr;
+  }
+
+  static WriteBatch NewRun(const std::string& run_id, Json payload = {{"x", 1}}) {
+    WriteBatch batch;
+    batch.new_run = RunRecord{};
+    batch.new_run->run_id = run_id;
+    batch.new_run->workflow = "renewal_prep";
+    batch.new_run->created_us = kT0;
+    Event event;
+    event.run_id = run_id;
+    event.seq = 1;
+    event.type = EventType::kNodeCompleted;
+    event.node = "report";
+    event.payload = std::move(payload);
+    batch.events.push_back(std::move(event));
+    return batch;
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsDataLoss) {
+  std::ofstream(path_) << "account_id,arr\nA-1042,120000\n" << std::string(4096, 'x');
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore({path_});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(store.status().message(), path_ + ": not a keel store (file is not a database)");
+}
+
+TEST_F(SqliteStoreTest, CorruptDatabaseIsDataLossNamingTheFile) {
+  { OpenStore(); }
+  {
+    // Keep the 100-byte header, wreck the schema page behind it.
+    std::fstream file(path_, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(100);
+    std::string junk(3000, '\xA5');
+    file.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore({path_});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kDataLoss) << store.status().ToString();
+  EXPECT_THAT(store.status().message(), StartsWith(path_ + ": "));
+}
+
+TEST_F(SqliteStoreTest, LockedStoreIsUnavailableNamingTheFile) {
+  { OpenStore(); }
+  RawDb holder(path_);
+  ASSERT_EQ(holder.Exec("BEGIN EXCLUSIVE"), SQLITE_OK);
+  SqliteStoreOptions options;
+  options.path = path_;
+  options.busy_timeout_ms = 50;
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(store.status().retryable());
+  EXPECT_THAT(store.status().message(), StartsWith(path_ + ": "));
+  EXPECT_THAT(store.status().message(), HasSubstr("locked"));
+  holder.Exec("ROLLBACK");
+}
+
+TEST_F(SqliteStoreTest, CreatesParentFoldersAndRejectsUncreatableOnes) {
+  EXPECT_NE(OpenStore({dir_ + "/a/b/keel.db"}), nullptr);
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/a/b/keel.db"));
+  std::ofstream(dir_ + "/plain_file") << "x";
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore({dir_ + "/plain_file/sub/keel.db"});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(store.status().message(), HasSubstr(dir_ + "/plain_file/sub"));
+}
+
+TEST_F(SqliteStoreTest, RefusesAnotherApplicationsDatabase) {
+  { RawDb(path_).Exec("CREATE TABLE accounts (id TEXT)"); }
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore({path_});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("not a keel store"));
+}
+
+TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
+  { OpenStore(); }
+  { OpenStore(); }
+  EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(version) FROM schema_version"), "1");
+  RawDb(path_).Exec("UPDATE schema_version SET version = 99");
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore({path_});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("schema version 99"));
+}
+
+TEST_F(SqliteStoreTest, PragmasFollowOptions) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->QueryWriter("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(*store->QueryWriter("PRAGMA synchronous"), "2");  // FULL
+  EXPECT_EQ(*store->QueryWriter("PRAGMA busy_timeout"), "5000");
+  store.reset();
+  SqliteStoreOptions relaxed;
+  relaxed.synchronous_full = false;
+  relaxed.busy_timeout_ms = 1234;
+  store = OpenStore(relaxed);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->QueryWriter("PRAGMA synchronous"), "1");  // NORMAL
+  EXPECT_EQ(*store->QueryWriter("PRAGMA busy_timeout"), "1234");
+}
+
+TEST_F(SqliteStoreTest, GroupCommitWritesQueuedBatchesInOneTransaction) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  CommitGate gate;
+  gate.Hold(*store, NewRun("r-gate"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        store->Submit(NewRun("r-" + std::to_string(t) + "-" + std::to_string(i)), [](const Status&) {});
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  gate.Release();
+  store->Flush();
+  EXPECT_EQ(store->Stats().batches_committed, 301);
+  EXPECT_EQ(store->Stats().transactions, 2);  // the gate's group, then all 300 together
+  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM events"), "301");
+}
+
+TEST_F(SqliteStoreTest, FailedCommitFailsTheWholeGroupAndWritesNothing) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  store->SetCommitFailureForTest(true);
+  CommitGate gate;
+  gate.Hold(*store, NewRun("r-gate"));
+  std::vector<Status> results(3);
+  for (int i = 0; i < 3; ++i) {
+    store->Submit(NewRun("r-" + std::to_string(i)), [&results, i](const Status& s) { results[i] = s; });
+  }
+  gate.Release();
+  store->Flush();
+  for (const Status& s : results) {
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+    EXPECT_TRUE(s.retryable());
+  }
+  EXPECT_EQ(*store->CountRuns(std::nullopt), 0);
+  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM events"), "0");
+  EXPECT_EQ(store->Stats().transactions, 0);
+
+  store->SetCommitFailureForTest(false);
+  EXPECT_TRUE(store->Write(NewRun("r-0")).ok());  // the store recovers
+  EXPECT_EQ(*store->CountRuns(std::nullopt), 1);
+}
+
+TEST_F(SqliteStoreTest, LargePayloadsAreStoredOnceAndDroppedWhenUnreferenced) {
+  SqliteStoreOptions options;
+  options.inline_payload_max = 100;
+  std::unique_ptr<SqliteStore> store = OpenStore(options);
+  ASSERT_NE(store, nullptr);
+  Json large = {{"brief", std::string(500, 'b')}};
+  ASSERT_TRUE(store->Write(NewRun("r-1", large)).ok());
+  ASSERT_TRUE(store->Write(NewRun("r-2", large)).ok());
+  ASSERT_TRUE(store->Write(NewRun("r-3", {{"small", true}})).ok());
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM blobs"), "1");
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM events WHERE payload IS NULL"), "2");
+  EXPECT_EQ(raw.Text("SELECT payload FROM events WHERE run_id = 'r-3'"), R"({"small":true})");
+
+  for (const char* id : {"r-1", "r-2"}) {
+    WriteBatch finish;
+    finish.run_update = keel::testing::Update(id, RunStatus::kSucceeded);
+    finish.run_update->updated_us = kT0;
+    ASSERT_TRUE(store->Write(std::move(finish)).ok());
+  }
+  ASSERT_EQ(*store->PruneFinished(kT0 + 1), 2);
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM blobs"), "0");
+}
+
+TEST_F(SqliteStoreTest, LatestEventSelectionReadsOnlyTheIndex) {
+  ASSERT_NE(OpenStore(), nullptr);
+  std::string plan =
+      RawDb(path_).Plan("SELECT MAX(seq) FROM events WHERE run_id = 'r' GROUP BY type, node, key");
+  EXPECT_THAT(plan, HasSubstr("USING COVERING INDEX events_latest")) << plan;
+}
+
+TEST_F(SqliteStoreTest, DecisionFromAnotherConnectionWaitsForTheWriter) {
+  // A second store on the same file stands in for the CLI deciding while a
+  // worker process writes: they meet only at SQLite's file lock.
+  std::unique_ptr<SqliteStore> worker = OpenStore();
+  std::unique_ptr<SqliteStore> cli = OpenStore();
+  ASSERT_NE(worker, nullptr);
+  ASSERT_NE(cli, nullptr);
+  WriteBatch park = NewRun("r-1");
+  park.approval = keel::testing::InsertApproval(Approval{});
+  park.approval->approval.approval_id = "ap-1";
+  park.approval->approval.run_id = "r-1";
+  park.approval->approval.expires_us = kT0 + 3'600'000'000;
+  park.run_update = keel::testing::Update("r-1", RunStatus::kParked, "ap-1", kT0 + 3'600'000'000);
+  ASSERT_TRUE(worker->Write(std::move(park)).ok());
+
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) worker->Write(NewRun("r-busy-" + std::to_string(i)));
+  });
+  Status decided = cli->DecideApproval("ap-1", ApprovalStatus::kApproved, nullptr, "", "al", kT0);
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(decided.ok()) << decided.ToString();
+  EXPECT_EQ(worker->GetRun("r-1")->status, RunStatus::kPending);
+}
+
+}  // namespace
+}  // namespace keel::sqlite

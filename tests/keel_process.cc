@@ -1,0 +1,93 @@
+#include "keel_process.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+namespace keel::testing {
+namespace fs = std::filesystem;
+namespace {
+
+std::string ReadAll(int fd) {
+  std::string out;
+  char buf[65536];
+  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
+  return out;
+}
+
+[[noreturn]] void ExecKeel(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
+  for (const std::string& kv : env) putenv(const_cast<char*>(strdup(kv.c_str())));
+  std::vector<char*> argv;
+  std::string binary = KeelBinary();
+  argv.push_back(binary.data());
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(binary.c_str(), argv.data());
+  _exit(127);
+}
+
+}  // namespace
+
+std::string KeelBinary() {
+  const char* path = std::getenv("KEEL_BINARY");
+  if (!path || !fs::exists(path)) return "";
+  return path;
+}
+
+ProcessResult RunKeel(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  int out_pipe[2], err_pipe[2];
+  if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) return {};
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    ExecKeel(args, env);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  ProcessResult result;
+  // stderr is small in practice; read stdout fully first, then stderr.
+  result.out = ReadAll(out_pipe[0]);
+  result.err = ReadAll(err_pipe[0]);
+  close(out_pipe[0]);
+  close(err_pipe[0]);
+  result.exit_code = WaitFor(pid);
+  return result;
+}
+
+pid_t SpawnKeel(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null_fd = open("/dev/null", O_WRONLY);
+    dup2(null_fd, 1);
+    dup2(null_fd, 2);
+    ExecKeel(args, env);
+  }
+  return pid;
+}
+
+int WaitFor(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string CopyFixture(const std::string& fixture) {
+  std::random_device rd;
+  fs::path dir = fs::temp_directory_path() /
+                 ("keel-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  fs::create_directories(dir);
+  fs::copy(fixture, dir, fs::copy_options::recursive);
+  fs::remove_all(dir / ".keel");
+  return dir.string();
+}
+
+}  // namespace keel::testing
