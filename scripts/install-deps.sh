@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev libsqlite3-dev sqlite3
   libcurl4-openssl-dev libssl-dev libcli11-dev libfmt-dev libcpp-httplib-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libgoogle-perftools-dev
 )
 
 missing=()

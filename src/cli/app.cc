@@ -4,6 +4,7 @@
 
 #include "engine/event_loop.h"
 #include "models/offline_model.h"
+#include "models/recording_model.h"
 #include "models/scripted_model.h"
 #include "tools/testing_tools.h"
 
@@ -50,21 +51,31 @@ Status OpenCrm(App& app, bool seed) {
   return Status();
 }
 
-Status SetUpModels(App& app) {
+Result<std::shared_ptr<Model>> ConfiguredModel(App& app) {
   const ProjectConfig& config = app.project.config;
   if (config.model_provider == "scripted") {
     Result<std::unique_ptr<ScriptedModel>> scripted =
         ScriptedModel::Load(ProjectPath(app.project, config.scripted_file),
                             app.engine->loop(), config.scripted_latency_ms);
     if (!scripted.ok()) return scripted.status();
-    app.models.SetDefault(std::shared_ptr<Model>(std::move(scripted).value()));
-    return Status();
+    return std::shared_ptr<Model>(std::move(scripted).value());
   }
   if (config.model_provider != "offline") {
     return InvalidArgument("keel.yaml: model provider '" + config.model_provider +
-                           "' is not available (offline, scripted)");
+                           "' is not available in this build (offline, scripted)");
   }
-  app.models.SetDefault(std::make_shared<OfflineModel>(Clock::Real()));
+  return std::shared_ptr<Model>(std::make_shared<OfflineModel>(Clock::Real()));
+}
+
+Status SetUpModels(App& app, const std::string& record_file) {
+  Result<std::shared_ptr<Model>> model = ConfiguredModel(app);
+  if (!model.ok()) return model.status();
+  if (!record_file.empty()) {
+    auto recording = RecordingModel::Open(record_file, *model, Clock::Real());
+    if (!recording.ok()) return recording.status();
+    *model = std::shared_ptr<Model>(std::move(recording).value());
+  }
+  app.models.SetDefault(*model);
   return Status();
 }
 
@@ -106,7 +117,7 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
   }
   app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
                                          &app->models, Clock::Real(), engine_options);
-  KEEL_RETURN_IF_ERROR(SetUpModels(*app));
+  KEEL_RETURN_IF_ERROR(SetUpModels(*app, options.record_file));
   return app;
 }
 

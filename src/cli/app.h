@@ -38,6 +38,9 @@ struct AppOptions {
   std::string model_provider;
   std::string scripted_file;
   int64_t scripted_latency_ms = 0;
+  // Append every model exchange to this JSONL cassette (replayable by the
+  // scripted provider); "" = no recording.
+  std::string record_file;
   bool store_synchronous_full = true;
 };
 

@@ -46,25 +46,45 @@ void BenchHarness::OnRest(const RunOutcome& outcome) {
   if (outcome.status == RunStatus::kParked) {
     // The human in the loop answers at once: the real decision path
     // (store), then the run is claimed and resumed like any approved run.
-    Status s = app_.store->DecideApproval(outcome.approval_id, ApprovalStatus::kApproved, Json(),
-                                          "bench", "bench", Clock::Real()->NowMicros());
-    if (s.ok()) s = app_.engine->ResumeRun(outcome.run_id);
-    if (s.ok()) return;
+    // The human in the loop answers at once, through the same decision path
+    // an in-process approver uses; the run then resumes from the store.
+    app_.engine->Decide(outcome.approval_id, ApprovalStatus::kApproved, Json(), "bench", "bench",
+                        [this, outcome](Status s) {
+                          if (!s.ok()) Finish(outcome.run_id, false);
+                        });
+    return;
   }
+  Finish(outcome.run_id, outcome.status == RunStatus::kSucceeded,
+         outcome.status == RunStatus::kEscalated);
+}
+
+void BenchHarness::Finish(const std::string& run_id, bool succeeded, bool escalated) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = started_us_.find(outcome.run_id);
+  auto it = started_us_.find(run_id);
   if (it != started_us_.end()) {
     run_ms_.push_back((Clock::Real()->MonotonicMicros() - it->second) / 1000.0);
   }
   ++finished_;
-  if (outcome.status == RunStatus::kSucceeded) ++succeeded_;
+  if (succeeded) ++succeeded_;
+  if (escalated) ++escalated_;
   cv_.notify_all();
 }
 
 BatchResult BenchHarness::RunBatch(int runs) {
+  std::vector<std::string> accounts;
+  for (int i = 0; i < runs; ++i) {
+    char account[16];
+    std::snprintf(account, sizeof(account), "A-%04d", 1000 + i % 1000);
+    accounts.push_back(account);
+  }
+  return RunAccounts(accounts);
+}
+
+BatchResult BenchHarness::RunAccounts(const std::vector<std::string>& accounts) {
+  int runs = static_cast<int>(accounts.size());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    finished_ = succeeded_ = 0;
+    finished_ = succeeded_ = escalated_ = 0;
     run_ms_.clear();
     started_us_.clear();
   }
@@ -72,9 +92,7 @@ BatchResult BenchHarness::RunBatch(int runs) {
   result.runs = runs;
   double cpu0 = CpuSeconds();
   int64_t t0 = Clock::Real()->MonotonicMicros();
-  for (int i = 0; i < runs; ++i) {
-    char account[16];
-    std::snprintf(account, sizeof(account), "A-%04d", 1000 + i % 1000);
+  for (const std::string& account : accounts) {
     int64_t now = Clock::Real()->MonotonicMicros();
     // Hold the lock across the start so a fast run cannot finish before its
     // start time is recorded.
@@ -91,6 +109,7 @@ BatchResult BenchHarness::RunBatch(int runs) {
   result.wall_s = (Clock::Real()->MonotonicMicros() - t0) / 1e6;
   result.cpu_s = CpuSeconds() - cpu0;
   result.succeeded = succeeded_;
+  result.escalated = escalated_;
   result.run_ms = run_ms_;
   return result;
 }

@@ -14,6 +14,7 @@ namespace keel {
 struct BatchResult {
   int runs = 0;
   int succeeded = 0;
+  int escalated = 0;  // finished by the workflow's own escalation path (at-risk accounts)
   double wall_s = 0;
   double cpu_s = 0;       // user + system time of the process during the batch
   int64_t steps = 0;      // node steps committed (events of type node_completed)
@@ -26,9 +27,12 @@ class BenchHarness {
   // Starts `runs` runs of renewal_prep at once over distinct accounts and
   // waits until every one has finished. Approvals are approved on request.
   BatchResult RunBatch(int runs);
+  // The same for an explicit list of accounts (one run each).
+  BatchResult RunAccounts(const std::vector<std::string>& accounts);
 
  private:
   void OnRest(const RunOutcome& outcome);
+  void Finish(const std::string& run_id, bool succeeded, bool escalated = false);
 
   App& app_;
   std::mutex mu_;
@@ -37,6 +41,7 @@ class BenchHarness {
   std::vector<double> run_ms_;
   int finished_ = 0;
   int succeeded_ = 0;
+  int escalated_ = 0;
 };
 
 double Median(std::vector<double> v);

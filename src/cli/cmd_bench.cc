@@ -21,7 +21,8 @@ fs::path FreshDir(const std::string& name) {
 }
 
 Result<std::unique_ptr<App>> OpenBenchApp(const BenchFlags& flags, const fs::path& dir,
-                                          const std::string& scripted_file, int latency_ms) {
+                                          const std::string& scripted_file, int latency_ms,
+                                          const std::string& record_file = "") {
   AppOptions options;
   options.engine.claim = false;  // the harness resumes runs itself, right after each approval
   options.store_override = (dir / "keel.db").string();
@@ -29,45 +30,46 @@ Result<std::unique_ptr<App>> OpenBenchApp(const BenchFlags& flags, const fs::pat
   options.model_provider = scripted_file.empty() ? "offline" : "scripted";
   options.scripted_file = scripted_file;
   options.scripted_latency_ms = latency_ms;
+  options.record_file = record_file;
+  fs::create_directories(dir);
   auto app = OpenApp(flags.common.project, options);
   if (app.ok()) (*app)->engine->Start();
   return app;
 }
 
-// One recording per agent, taken from a real offline run's event log, so the
-// scripted model answers every call of the benchmark with realistic outputs.
-Result<std::string> RecordAgents(App& app, const fs::path& dir) {
-  BenchHarness harness(app);
-  BatchResult one = harness.RunBatch(1);
-  if (one.succeeded != 1) return Internal("the recording run did not succeed");
-  auto runs = app.store->ListRuns(RunFilter{RunStatus::kSucceeded, "renewal_prep", 1});
-  if (!runs.ok() || runs->empty()) return Internal("no finished run to record from");
-  auto events = app.store->LoadEvents((*runs)[0].run_id);
-  if (!events.ok()) return events.status();
-  const WorkflowDef* wf = app.project.FindWorkflow("renewal_prep");
-  std::map<std::string, std::string> agent_of;  // node id or "node/key" -> agent
-  std::function<void(const NodeDef&)> index = [&](const NodeDef& n) {
-    if (n.kind == NodeKind::kLlm) agent_of[n.id] = n.agent;
-    if (n.kind == NodeKind::kOptimize) {
-      agent_of[n.id + "/gen"] = n.generator;
-      agent_of[n.id + "/eval"] = n.evaluator;
-    }
-    for (const NodeDef& b : n.branches) index(b);
-  };
-  for (const NodeDef& n : wf->nodes) index(n);
-  fs::path file = dir / "recordings.jsonl";
-  std::ofstream out(file);
-  std::set<std::string> seen;
-  for (const Event& e : *events) {
-    if (e.type != EventType::kNodeCompleted) continue;
-    auto it = agent_of.find(e.key.empty() ? e.node : e.node + "/" + e.key);
-    if (it == agent_of.end() || !seen.insert(it->second).second) continue;
-    out << Json({{"agent", it->second}, {"input_hash", "*"}, {"output", e.payload["output"]},
-                 {"usage", {{"input_tokens", 900}, {"output_tokens", 120}}}})
-               .dump()
-        << "\n";
+// Records every model exchange of an offline run for each account the
+// benchmark uses, so the scripted model replays realistic, per-account
+// outputs (keyed by input hash) with the benchmark's latency.
+struct Recording {
+  std::string file;
+  std::string longest_account;  // the account whose run makes the most sequential model calls
+};
+
+Result<Recording> RecordAgents(const BenchFlags& flags, const fs::path& dir, int accounts) {
+  Recording recording{(dir / "recordings.jsonl").string(), ""};
+  auto app = OpenBenchApp(flags, dir / "record", "", 0, recording.file);
+  if (!app.ok()) return app.status();
+  BenchHarness harness(**app);
+  BatchResult recorded = harness.RunBatch(accounts);
+  if (recorded.succeeded + recorded.escalated != accounts) {
+    return Internal("the recording runs did not all finish");
   }
-  return file.string();
+  // The critical path is set by the run with the most optimize passes.
+  auto runs = (*app)->store->ListRuns(RunFilter{std::nullopt, "renewal_prep", accounts});
+  if (!runs.ok()) return runs.status();
+  int most = -1;
+  for (const RunRecord& r : *runs) {
+    auto events = (*app)->store->LoadLatestEvents(r.run_id);
+    if (!events.ok()) return events.status();
+    for (const Event& e : *events) {
+      int passes = e.key == "gen" ? e.payload.value("iteration", 0) : -1;
+      if (passes > most) {
+        most = passes;
+        recording.longest_account = r.entity_key;
+      }
+    }
+  }
+  return recording;
 }
 
 int BenchEngine(const BenchFlags& flags) {
@@ -90,6 +92,7 @@ int BenchEngine(const BenchFlags& flags) {
   Json out = {{"benchmark", "engine"},
               {"runs", runs},
               {"succeeded", many.succeeded},
+              {"escalated", many.escalated},
               {"wall_s", many.wall_s},
               {"runs_per_s", runs / many.wall_s},
               {"steps_per_run", double(steps) / runs},
@@ -107,25 +110,23 @@ int BenchEngine(const BenchFlags& flags) {
 
 int BenchWaiting(const BenchFlags& flags) {
   fs::path dir = FreshDir("waiting");
-  std::string recordings;
-  {
-    auto offline = OpenBenchApp(flags, dir / "record", "", 0);
-    if (!offline.ok()) return ReportError(offline.status());
-    Result<std::string> file = RecordAgents(**offline, dir);
-    if (!file.ok()) return ReportError(file.status());
-    recordings = *file;
-  }
-  auto app = OpenBenchApp(flags, dir, recordings, flags.latency_ms);
+  int runs = flags.runs > 0 ? flags.runs : 10000;
+  Result<Recording> recording = RecordAgents(flags, dir, std::min(runs, 1000));
+  if (!recording.ok()) return ReportError(recording.status());
+  auto app = OpenBenchApp(flags, dir, recording->file, flags.latency_ms);
   if (!app.ok()) return ReportError(app.status());
   BenchHarness harness(**app);
-  BatchResult one = harness.RunBatch(1);  // the critical path of one run
-  int runs = flags.runs > 0 ? flags.runs : 10000;
+  // The critical path: one run alone, of the account with the longest chain
+  // of model calls.
+  BatchResult one = harness.RunAccounts({recording->longest_account});
   BatchResult all = harness.RunBatch(runs);
   Json out = {{"benchmark", "waiting"},
               {"runs", runs},
               {"succeeded", all.succeeded},
+              {"escalated", all.escalated},
               {"model_latency_ms", flags.latency_ms},
               {"critical_path_s", one.wall_s},
+              {"critical_path_account", recording->longest_account},
               {"wall_s", all.wall_s},
               {"ratio", all.wall_s / one.wall_s},
               {"peak_rss_mb", PeakRssMb()},

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <random>
 
 namespace keel {
@@ -33,6 +34,14 @@ std::string RandomHex(int bytes) {
 }
 
 std::string NewId(std::string_view prefix) { return std::string(prefix) + RandomHex(8); }
+
+std::string NewOrderedId(std::string_view prefix) {
+  using namespace std::chrono;
+  uint64_t ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  unsigned char time_bytes[6];
+  for (int i = 5; i >= 0; --i, ms >>= 8) time_bytes[i] = static_cast<unsigned char>(ms & 0xff);
+  return std::string(prefix) + ToHex(time_bytes, 6) + RandomHex(4);
+}
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];

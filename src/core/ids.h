@@ -11,6 +11,13 @@ namespace keel {
 // e.g. NewId("run_") -> "run_3f9a0c1d2e4b5a69".
 std::string NewId(std::string_view prefix);
 
+// A new identifier that sorts by creation time: `prefix` + 12 hex chars of
+// the wall clock in milliseconds + 8 random hex chars (32 bits), e.g.
+// NewOrderedId("run_") -> "run_019a8c3f2b1e9c04d7a1". Rows keyed by such ids
+// land at the end of the store's b-trees, so the runs in flight share pages
+// instead of dirtying one random page each per commit.
+std::string NewOrderedId(std::string_view prefix);
+
 // Lowercase hex of `bytes` random bytes (trace ids: 16, span ids: 8).
 std::string RandomHex(int bytes);
 

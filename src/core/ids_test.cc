@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 namespace keel {
 namespace {
@@ -15,6 +17,15 @@ TEST(IdsTest, NewIdsAreUniqueAndPrefixed) {
     EXPECT_EQ(id.size(), 4u + 16u);
     EXPECT_TRUE(seen.insert(id).second);
   }
+}
+
+TEST(IdsTest, OrderedIdsSortByCreationTime) {
+  std::string first = NewOrderedId("run_");
+  EXPECT_EQ(first.size(), 4u + 12u + 8u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));  // ids order by millisecond
+  std::string second = NewOrderedId("run_");
+  EXPECT_LT(first, second);
+  EXPECT_NE(NewOrderedId("run_"), NewOrderedId("run_"));
 }
 
 TEST(IdsTest, Sha256MatchesKnownVector) {

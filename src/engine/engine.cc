@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "core/ids.h"
@@ -34,6 +35,9 @@ Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,
   loop_ = std::make_unique<EventLoop>(clock_);
   pool_ = std::make_unique<ThreadPool>(options_.threads);
   executor_ = std::make_unique<RunExecutor>(this);
+  for (const auto& [name, workflow] : project_.workflows) {
+    indexes_[name] = std::make_unique<NodeIndex>(workflow);
+  }
 }
 
 Engine::~Engine() { Stop(); }
@@ -74,7 +78,7 @@ Result<RunRecord> Engine::NewRunRecord(const std::string& workflow, const Json& 
     }
   }
   RunRecord r;
-  r.run_id = NewId("run_");
+  r.run_id = NewOrderedId("run_");
   r.workflow = workflow;
   r.input = input;
   r.trace_id = RandomHex(16);
@@ -101,7 +105,14 @@ Result<std::string> Engine::EnqueueRun(const std::string& workflow, const Json& 
 
 Result<std::string> Engine::StartRun(const std::string& workflow, const Json& input) {
   if (ActiveRuns() >= static_cast<size_t>(options_.max_runs_in_flight)) {
-    return EnqueueRun(workflow, input);  // a worker picks it up when there is room
+    // Full: the run waits in the store; this engine starts it when a run
+    // retires (and any worker may claim it before then).
+    Result<std::string> id = EnqueueRun(workflow, input);
+    if (id.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      backlog_.push_back(*id);
+    }
+    return id;
   }
   const WorkflowDef* def = nullptr;
   Result<RunRecord> record = NewRunRecord(workflow, input, &def);
@@ -117,7 +128,7 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
   run->record = std::move(record).value();
   run->workflow = def;
   run->run_span_id = RandomHex(8);
-  RunExecutor::IndexNodes(*run);
+  run->index = indexes_.at(run->record.workflow).get();
   KEEL_RETURN_IF_ERROR(LoadState(*run));
   run->scope = {{"input", input}, {"state", run->scope["state"]}};
 
@@ -159,15 +170,33 @@ void Engine::Retire(const std::string& run_id, const RunOutcome& outcome) {
     active_.erase(run_id);
   }
   if (listener_) listener_(outcome);
+  StartFromBacklog();
   idle_cv_.notify_all();
 }
 
-void Engine::Abandon(const std::string& run_id) {
+void Engine::Abandon(const std::string& run_id, const Status& why) {
+  std::fprintf(stderr, "keel: run %s left to be resumed later: %s\n", run_id.c_str(),
+               why.ToString().c_str());
   {
     std::lock_guard<std::mutex> lock(mu_);
     active_.erase(run_id);
   }
+  StartFromBacklog();
   idle_cv_.notify_all();
+}
+
+void Engine::StartFromBacklog() {
+  std::vector<std::string> ready;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (!backlog_.empty() &&
+           active_.size() + ready.size() < static_cast<size_t>(options_.max_runs_in_flight)) {
+      ready.push_back(backlog_.front());
+      backlog_.pop_front();
+    }
+  }
+  // A run another worker claimed meanwhile is simply not ours any more.
+  for (const std::string& id : ready) pool_->Post([this, id] { ResumeRun(id); });
 }
 
 size_t Engine::ActiveRuns() const {
@@ -206,38 +235,68 @@ void Engine::ClaimNow() {
   claiming_ = false;
 }
 
+void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Json edited,
+                    std::string reason, std::string by, std::function<void(Status)> done) {
+  Result<Approval> found = store_->GetApproval(approval_id);
+  if (!found.ok()) return done(found.status());
+  Approval a = std::move(found).value();
+  int64_t now = clock_->NowMicros();
+  if (a.status != ApprovalStatus::kPending) {
+    return done(FailedPrecondition("approval " + approval_id + " is " +
+                                   ApprovalStatusName(a.status)));
+  }
+  if (now >= a.expires_us) {
+    return done(FailedPrecondition("approval " + approval_id + " expired"));
+  }
+  a.status = decision;
+  a.edited = std::move(edited);
+  a.reason = std::move(reason);
+  a.decided_by = std::move(by);
+  a.decided_us = now;
+  WriteBatch batch;
+  batch.approval = ApprovalWrite{a, false, ApprovalStatus::kPending};
+  batch.claim_parked = ParkedRunClaim{a.run_id, owner_, now + options_.lease_us};
+  store_->Submit(std::move(batch), [this, run_id = a.run_id, done = std::move(done)](Status s) {
+    // Off the commit thread: resuming reads the run's log.
+    pool_->Post([this, run_id, s, done] {
+      if (!s.ok()) return done(FailedPrecondition(s.message()));
+      done(Resume(run_id));
+    });
+  });
+}
+
 Status Engine::ResumeRun(const std::string& run_id) {
   Result<bool> claimed =
       store_->ClaimRun(owner_, run_id, clock_->NowMicros(), options_.lease_us);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return FailedPrecondition("run " + run_id + " is not runnable here");
-  Resume(run_id);
-  return Status();
+  return Resume(run_id);
 }
 
-void Engine::Resume(const std::string& run_id) {
+Status Engine::Resume(const std::string& run_id) {
   Result<RunRecord> record = store_->GetRun(run_id);
-  if (!record.ok()) return;
+  if (!record.ok()) return record.status();
   auto run = std::make_shared<Run>();
   run->record = std::move(record).value();
   run->workflow = project_.FindWorkflow(run->record.workflow);
   if (!run->workflow) {
     // The project no longer has this workflow: fail the run visibly rather
     // than leave it claimable forever.
+    std::string error = "workflow '" + run->record.workflow + "' is not in the project";
     WriteBatch batch;
     batch.run_update = ReleaseRun(run_id, RunStatus::kFailed);
-    batch.run_update->error = "workflow '" + run->record.workflow + "' not in project";
+    batch.run_update->error = error;
     store_->Write(std::move(batch));
-    return;
+    return FailedPrecondition(error);
   }
-  RunExecutor::IndexNodes(*run);
+  run->index = indexes_.at(run->record.workflow).get();
   Result<std::vector<Event>> events = store_->LoadLatestEvents(run_id);
-  if (!events.ok()) return;
+  if (!events.ok()) return events.status();
   std::optional<WriteBatch> first;
   if (events->empty()) {
     // Enqueued, never started: begin it here.
     run->run_span_id = RandomHex(8);
-    if (!LoadState(*run).ok()) return;
+    KEEL_RETURN_IF_ERROR(LoadState(*run));
     run->scope["input"] = run->record.input;
     first.emplace();
     first->events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
@@ -245,8 +304,8 @@ void Engine::Resume(const std::string& run_id) {
                                    {"state", run->scope["state"]},
                                    {"state_version", run->state_version},
                                    {"run_span_id", run->run_span_id}}});
-  } else if (!RunExecutor::Replay(*run, *events).ok()) {
-    return;
+  } else {
+    KEEL_RETURN_IF_ERROR(RunExecutor::Replay(*run, std::move(events).value()));
   }
   if (run->run_span_id.empty()) run->run_span_id = RandomHex(8);
   Adopt(run);
@@ -257,6 +316,7 @@ void Engine::Resume(const std::string& run_id) {
       executor_->Walk(run);
     }
   });
+  return Status();
 }
 
 void Engine::WaitIdle() {

@@ -14,6 +14,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -32,6 +34,7 @@ namespace keel {
 class EventLoop;
 class ThreadPool;
 struct Run;
+struct NodeIndex;
 
 struct EngineOptions {
   int threads = 0;                     // 0 = hardware concurrency
@@ -74,6 +77,14 @@ class Engine {
   // Called (on an engine thread) whenever a run comes to rest. Set before Start().
   void SetListener(std::function<void(const RunOutcome&)> listener);
 
+  // Records a human decision on a pending approval and resumes its run in
+  // this engine: the decision and the claim on the parked run commit in one
+  // batch (group commit), then the run continues here. `done` gets
+  // kFailedPrecondition if the approval is no longer pending or has expired,
+  // kNotFound for an unknown id. Never blocks on the commit.
+  void Decide(const std::string& approval_id, ApprovalStatus decision, Json edited,
+              std::string reason, std::string by, std::function<void(Status)> done);
+
   // Claims one runnable run (e.g. just approved) and resumes it here.
   // kFailedPrecondition when it is not runnable or another worker holds it.
   Status ResumeRun(const std::string& run_id);
@@ -98,12 +109,17 @@ class Engine {
   void ClaimTick();
   void ClaimNow();
   void RenewTick();
-  void Resume(const std::string& run_id);
+  // Loads a run this engine holds the lease on and continues it.
+  Status Resume(const std::string& run_id);
   void Adopt(std::shared_ptr<Run> run);
   // Loads the entity's current state vector into run.scope["state"].
   Status LoadState(Run& run);
   void Retire(const std::string& run_id, const RunOutcome& outcome);
-  void Abandon(const std::string& run_id);
+  // Drops a run whose progress could not be committed (`why`); its lease
+  // lapses and a worker resumes it from the log.
+  void Abandon(const std::string& run_id, const Status& why);
+  // Starts runs this engine enqueued while it was full, as room frees up.
+  void StartFromBacklog();
 
   const Project& project_;
   Store* store_;
@@ -119,7 +135,9 @@ class Engine {
 
   mutable std::mutex mu_;
   std::condition_variable idle_cv_;
+  std::map<std::string, std::unique_ptr<NodeIndex>> indexes_;  // by workflow; built once
   std::unordered_map<std::string, std::shared_ptr<Run>> active_;
+  std::deque<std::string> backlog_;  // enqueued by StartRun while full
   std::atomic<bool> running_{false};
   std::atomic<bool> claiming_{false};
   std::atomic<int64_t> steps_completed_{0};

@@ -13,8 +13,7 @@ namespace keel {
 
 std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
-    const Json& output = it->second["output"];
-    run->scope[node.id] = output;
+    const Json& output = *StepOutput(*run, {node.id, ""});
     std::string next = it->second.value("next", "");
     std::string decision = output.value("decision", "");
     if (decision == "approved") return next;
@@ -48,7 +47,7 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
     batch.run_update->wake_us = a.expires_us;
     CommitOr(run, std::move(batch), [this, run, approval_id](Status s) {
       run->stopped = true;
-      if (!s.ok()) return engine_->Abandon(run->record.run_id);
+      if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
       engine_->Retire(run->record.run_id,
                       RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", approval_id});
     });
@@ -84,8 +83,8 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
                                 {"by", output["by"]}}});
   Json payload = {{"output", output}, {"next", next}};
   batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
-  Commit(run, std::move(batch), [this, run, id = node.id, payload] {
-    run->completed[{id, ""}] = payload;
+  Commit(run, std::move(batch), [this, run, id = node.id, payload]() mutable {
+    RecordCompletion(*run, {id, ""}, std::move(payload), true);
     WalkFrom(run, id);
   });
   return kWait;
@@ -94,7 +93,7 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
 void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal) {
   int64_t now = NowUs();
   Approval a;
-  a.approval_id = NewId("apr_");
+  a.approval_id = NewOrderedId("apr_");
   a.run_id = run->record.run_id;
   a.node = node.id;
   a.workflow = run->record.workflow;
@@ -118,7 +117,7 @@ void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal)
   batch.spans.push_back(std::move(span));
   run->stopped = true;  // nothing else happens in this run until a decision
   CommitOr(run, std::move(batch), [this, run, id = a.approval_id](Status s) {
-    if (!s.ok()) return engine_->Abandon(run->record.run_id);
+    if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
     engine_->Retire(run->record.run_id,
                     RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", id});
   });

@@ -8,7 +8,9 @@
 namespace keel {
 namespace {
 
-constexpr int kStateWriteAttempts = 5;
+// Every conflict means another run of the same entity finalized, so retrying
+// always makes progress somewhere; the cap only guards against a bug.
+constexpr int kStateWriteAttempts = 1000;
 
 }  // namespace
 
@@ -72,15 +74,20 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
       return engine_->Retire(run->record.run_id,
                              RunOutcome{run->record.run_id, RunStatus::kSucceeded, result, "", ""});
     }
-    if (!has_state || s.code() != StatusCode::kAborted || attempt + 1 >= kStateWriteAttempts) {
-      return engine_->Abandon(run->record.run_id);
+    if (!has_state || s.code() != StatusCode::kAborted) {
+      return engine_->Abandon(run->record.run_id, s);
+    }
+    run->stopped = false;
+    if (attempt + 1 >= kStateWriteAttempts) {
+      run->next_seq = first_seq;  // the rolled-back batch wrote no events
+      return FailRun(run, node.id, Aborted("state vector " + run->record.entity_key +
+                                           " kept changing: " + s.message()));
     }
     Result<std::optional<StateVector>> latest = engine_->store_->GetState(run->record.entity_key);
-    if (!latest.ok()) return engine_->Abandon(run->record.run_id);
+    if (!latest.ok()) return engine_->Abandon(run->record.run_id, latest.status());
     run->state_version = latest->has_value() ? (*latest)->version : 0;
     run->scope["state"] = latest->has_value() ? (*latest)->data : Json::object();
     run->next_seq = first_seq;  // the rolled-back batch wrote no events
-    run->stopped = false;
     RunFinalize(run, node, attempt + 1);
   });
 }

@@ -7,19 +7,14 @@
 namespace keel {
 namespace {
 
-const Json* CompletedOutput(const Run& run, const std::string& node, const std::string& key) {
-  auto it = run.completed.find({node, key});
-  return it == run.completed.end() ? nullptr : &it->second["output"];
+bool Completed(const Run& run, const std::string& node, const std::string& key = "") {
+  return run.completed.count({node, key}) > 0;
 }
 
 }  // namespace
 
 std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
-  if (const Json* out = CompletedOutput(*run, node.id, "")) {
-    run->scope[node.id] = *out;
-    run->last_output = *out;
-    return Successor(*run, node);
-  }
+  if (Completed(*run, node.id)) return Successor(*run, node);
   if (run->inflight.count({node.id, ""})) return kWait;
   Step step;
   step.key = {node.id, ""};
@@ -45,13 +40,8 @@ std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
 
 std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
   bool all_done = true;
-  Json joined = Json::object();
   for (const NodeDef& branch : node.branches) {
-    if (const Json* out = CompletedOutput(*run, branch.id, "")) {
-      run->scope[branch.id] = *out;
-      joined[branch.id] = *out;
-      continue;
-    }
+    if (Completed(*run, branch.id)) continue;
     all_done = false;
     if (run->inflight.count({branch.id, ""})) continue;
     Step step;
@@ -72,8 +62,12 @@ std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
   }
   if (!all_done) return kWait;
   CloseContainer(*run, node, NowUs());
-  run->scope[node.id] = joined;
-  run->last_output = joined;
+  // Each branch's output is already published under the branch's own id;
+  // the parallel node itself publishes only which branches it joined, so
+  // no output is held twice.
+  Json joined = Json::array();
+  for (const NodeDef& branch : node.branches) joined.push_back(branch.id);
+  run->scope[node.id] = std::move(joined);
   return Successor(*run, node);
 }
 
@@ -87,16 +81,13 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
     return kWait;
   }
   const NodeDef& body = node.body.front();
-  Json results = Json::array();
   size_t done = 0;
   for (size_t i = 0; i < items->size(); ++i) {
     std::string key = std::to_string(i);
-    if (const Json* out = CompletedOutput(*run, node.id, key)) {
-      results.push_back(*out);
+    if (Completed(*run, node.id, key)) {
       ++done;
       continue;
     }
-    results.push_back(nullptr);
     if (run->inflight.count({node.id, key})) continue;
     if (static_cast<int>(run->inflight.size()) >= node.max_concurrency) continue;
     // Bind the item (and its index) for the body's expressions only.
@@ -122,14 +113,20 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   }
   if (done < items->size()) return kWait;
   CloseContainer(*run, node, NowUs());
-  run->scope[node.id] = results;
-  run->last_output = results;
+  // The items' outputs move from their completion records into the list.
+  Json results = Json::array();
+  for (size_t i = 0; i < items->size(); ++i) {
+    Json& payload = run->completed[{node.id, std::to_string(i)}];
+    results.push_back(std::move(payload["output"]));
+    payload.erase("output");
+  }
+  run->scope[node.id] = std::move(results);
+  run->last_node = node.id;
   return Successor(*run, node);
 }
 
 std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
-    run->scope[node.id] = it->second["output"];
     return it->second.value("next", "");
   }
   ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
@@ -154,10 +151,10 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
 
 std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
-    run->scope[node.id] = it->second["output"];
     std::string next = it->second.value("next", "");
-    if (!it->second["output"].value("passed", false) && node.on_fail.empty()) {
-      EscalateRun(run, node.id, "verification failed", it->second["output"]);
+    const Json& output = run->scope[node.id];
+    if (!output.value("passed", false) && node.on_fail.empty()) {
+      EscalateRun(run, node.id, "verification failed", output);
       return kWait;
     }
     return next;

@@ -44,8 +44,8 @@ std::string RunExecutor::WalkOptimize(const RunPtr& run, const NodeDef& node) {
                      {"iterations", iteration},
                      {"passed", passed}};
       CloseContainer(*run, node, NowUs());
-      run->scope[node.id] = output;
-      run->last_output = output;
+      run->scope[node.id] = std::move(output);
+      run->last_node = node.id;
       return Successor(*run, node);
     }
   }

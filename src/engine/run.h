@@ -24,6 +24,18 @@ namespace keel {
 
 class ThreadPool;
 
+// A workflow's nodes by id, built once per workflow and shared by its runs.
+struct NodeIndex {
+  std::map<std::string, const NodeDef*> nodes;     // every node (incl. branches, bodies)
+  std::map<std::string, std::string> fallthrough;  // top-level node -> the following node
+
+  explicit NodeIndex(const WorkflowDef& workflow);
+  const NodeDef* Find(const std::string& id) const {
+    auto it = nodes.find(id);
+    return it == nodes.end() ? nullptr : it->second;
+  }
+};
+
 // Identifies one step: a node, and for map items / optimize slots a key.
 struct StepKey {
   std::string node;
@@ -44,8 +56,7 @@ struct OptimizeProgress {
 struct Run : std::enable_shared_from_this<Run> {
   RunRecord record;
   const WorkflowDef* workflow = nullptr;
-  std::map<std::string, const NodeDef*> nodes;  // every node by id (incl. branches, bodies)
-  std::map<std::string, std::string> fallthrough;  // top-level node -> following node id
+  const NodeIndex* index = nullptr;  // the workflow's nodes, shared by all its runs
 
   Json scope;  // {"input", "state", <node id>: output, ...}
   int64_t state_version = 0;
@@ -53,7 +64,10 @@ struct Run : std::enable_shared_from_this<Run> {
   std::string run_span_id;
 
   // What the event log says happened (filled on resume, kept up to date live).
-  std::map<StepKey, Json> completed;   // NodeCompleted payloads
+  // NodeCompleted payloads. For steps whose output is published under the
+  // node id (tool, llm, route, verify, approval) the output is moved into
+  // `scope` and the payload keeps only its bookkeeping; see StepOutput().
+  std::map<StepKey, Json> completed;
   std::set<StepKey> started;           // NodeStarted with no completion yet
   std::map<std::string, Json> approvals_requested;  // node -> ApprovalRequested payload
   std::map<std::string, OptimizeProgress> optimize;
@@ -61,7 +75,7 @@ struct Run : std::enable_shared_from_this<Run> {
   // The top-level node being executed and its steps in flight.
   std::string current;
   std::set<StepKey> inflight;
-  Json last_output;                // output of the last node that completed
+  std::string last_node;            // the last node that completed (its output ends the run)
   std::vector<Span> pending_spans;  // written with the run's next commit
   std::map<std::string, std::string> container_span;  // parallel/map/optimize node -> span id
   std::map<std::string, int64_t> container_start_us;

@@ -13,6 +13,28 @@ namespace keel {
 
 std::string RandomSpanId() { return RandomHex(8); }
 
+const Json* StepOutput(const Run& run, const StepKey& key) {
+  auto it = run.completed.find(key);
+  if (it == run.completed.end()) return nullptr;
+  if (it->second.contains("output")) return &it->second["output"];
+  auto published = run.scope.find(key.node);
+  return published == run.scope.end() ? nullptr : &*published;
+}
+
+void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish) {
+  if (publish && payload.contains("output")) {
+    run.scope[key.node] = std::move(payload["output"]);
+    payload.erase("output");
+    run.last_node = key.node;
+  }
+  run.completed[key] = std::move(payload);
+}
+
+bool PublishesOutput(NodeKind kind) {
+  return kind == NodeKind::kTool || kind == NodeKind::kLlm || kind == NodeKind::kRoute ||
+         kind == NodeKind::kVerify || kind == NodeKind::kApproval;
+}
+
 std::string OpenContainer(Run& run, const NodeDef& node, int64_t now_us) {
   auto [it, inserted] = run.container_span.try_emplace(node.id);
   if (inserted) {
@@ -59,21 +81,21 @@ Span RunSpan(const Run& run, const std::string& status, int64_t end_us,
 
 int64_t RunExecutor::NowUs() const { return engine_->clock_->NowMicros(); }
 
-void RunExecutor::IndexNodes(Run& run) {
-  const auto& nodes = run.workflow->nodes;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const NodeDef& n = nodes[i];
-    run.nodes[n.id] = &n;
-    for (const NodeDef& b : n.branches) run.nodes[b.id] = &b;
-    for (const NodeDef& b : n.body) run.nodes[b.id] = &b;
-    run.fallthrough[n.id] = i + 1 < nodes.size() ? nodes[i + 1].id : "";
+NodeIndex::NodeIndex(const WorkflowDef& workflow) {
+  const auto& list = workflow.nodes;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const NodeDef& n = list[i];
+    nodes[n.id] = &n;
+    for (const NodeDef& b : n.branches) nodes[b.id] = &b;
+    for (const NodeDef& b : n.body) nodes[b.id] = &b;
+    fallthrough[n.id] = i + 1 < list.size() ? list[i + 1].id : "";
   }
 }
 
 std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
   if (!node.next.empty()) return node.next;
-  auto it = run.fallthrough.find(node.id);
-  return it == run.fallthrough.end() ? "" : it->second;
+  auto it = run.index->fallthrough.find(node.id);
+  return it == run.index->fallthrough.end() ? "" : it->second;
 }
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
@@ -97,17 +119,17 @@ void RunExecutor::Walk(const std::shared_ptr<Run>& run) {
 void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
   while (!run->stopped) {
     if (node_id.empty()) {
-      FinishRun(run, RunStatus::kSucceeded, run->last_output, "");
+      FinishRun(run, RunStatus::kSucceeded, run->scope.value(run->last_node, Json()), "");
       return;
     }
-    auto it = run->nodes.find(node_id);
-    if (it == run->nodes.end()) {
+    const NodeDef* found = run->index->Find(node_id);
+    if (!found) {
       // The loader rejects unknown targets, so this means the workflow file
       // changed under a parked run.
       FailRun(run, node_id, FailedPrecondition("node '" + node_id + "' no longer exists"));
       return;
     }
-    const NodeDef& node = *it->second;
+    const NodeDef& node = *found;
     run->current = node_id;
     switch (node.kind) {
       case NodeKind::kTool:
@@ -137,9 +159,14 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
   for (Span& s : run->pending_spans) batch.spans.push_back(std::move(s));
   run->pending_spans.clear();
   ThreadPool* pool = engine_->pool_.get();
-  engine_->store_->Submit(std::move(batch), [run, pool, then = std::move(then)](Status s) {
-    run->Post(pool, [s, then] { then(s); });
-  });
+  // The commit thread only hands the result to the run's strand; the run and
+  // the continuation move into that task so nothing heavy is freed there.
+  engine_->store_->Submit(std::move(batch),
+                          [run, pool, then = std::move(then)](Status s) mutable {
+                            Run* target = run.get();
+                            target->Post(pool, [s, then = std::move(then),
+                                                run = std::move(run)]() mutable { then(s); });
+                          });
 }
 
 void RunExecutor::Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then) {
@@ -152,7 +179,7 @@ void RunExecutor::Commit(const RunPtr& run, WriteBatch batch, std::function<void
     // The store refused or failed: nothing of this batch was written. Leave
     // the run to be resumed from its log by whoever holds the lease next.
     run->stopped = true;
-    engine_->Abandon(run->record.run_id);
+    engine_->Abandon(run->record.run_id, s);
   });
 }
 
@@ -163,13 +190,12 @@ void RunExecutor::CompleteDecision(const RunPtr& run, const NodeDef& node, Json 
   EndSpan(span, NowUs(), "ok");
   span.attrs = {{"node_kind", NodeKindName(node.kind)}, {"next", next}};
   WriteBatch batch;
-  Json payload = {{"output", output}, {"next", next}};
+  Json payload = {{"output", std::move(output)}, {"next", next}};
   batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
   batch.spans.push_back(std::move(span));
-  Commit(run, std::move(batch), [this, run, id = node.id, payload, next] {
-    run->completed[{id, ""}] = payload;
-    run->scope[id] = payload["output"];
-    run->last_output = payload["output"];
+  Commit(run, std::move(batch), [this, run, id = node.id, payload = std::move(payload),
+                                  next]() mutable {
+    RecordCompletion(*run, {id, ""}, std::move(payload), true);
     WalkFrom(run, next);
   });
 }
@@ -190,7 +216,7 @@ void RunExecutor::FinishRun(const RunPtr& run, RunStatus status, Json result, st
   RunOutcome outcome{run->record.run_id, status, result, error, ""};
   CommitOr(run, std::move(batch), [this, run, outcome](Status s) {
     if (!s.ok()) {
-      engine_->Abandon(run->record.run_id);
+      engine_->Abandon(run->record.run_id, s);
       return;
     }
     engine_->Retire(run->record.run_id, outcome);

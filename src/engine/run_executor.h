@@ -23,12 +23,12 @@ class Engine;
 
 class RunExecutor {
  public:
+  struct Step;  // one tool or model call (run_internal.h)
+
   explicit RunExecutor(Engine* engine) : engine_(engine) {}
 
-  // Indexes the workflow's nodes into `run`; call before the first walk.
-  static void IndexNodes(Run& run);
   // Fills `run` from its event log (LoadLatestEvents) before resuming.
-  static Status Replay(Run& run, const std::vector<Event>& events);
+  static Status Replay(Run& run, std::vector<Event> events);
 
   // Commits `first` (the RunStarted event and, for a new run, its row), then walks.
   void Begin(const std::shared_ptr<Run>& run, WriteBatch first);
@@ -37,7 +37,6 @@ class RunExecutor {
 
  private:
   using RunPtr = std::shared_ptr<Run>;
-  struct Step;
 
   // Walks forward from `node_id` until something must be waited for.
   void WalkFrom(const RunPtr& run, std::string node_id);

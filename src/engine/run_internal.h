@@ -22,6 +22,9 @@ struct RunExecutor::Step {
   const AgentDef* agent = nullptr;   // model steps
   const ToolDef* tool = nullptr;     // tool steps
   Json input;                        // agent inputs or tool arguments
+  // While a model call is out, the inputs are kept as compact JSON text
+  // rather than a tree: thousands of runs wait on models at once.
+  std::string input_text;
   Json extra;                        // merged into the completion payload (e.g. iteration)
   bool set_scope = true;             // publish the output under the node id
   bool repaired = false;             // model: one repair attempt made
@@ -41,6 +44,18 @@ inline bool Truthy(const Json& v) {
 }
 
 std::string RandomSpanId();
+
+// The recorded output of a completed step, wherever it is kept; null if the
+// step has not completed.
+const Json* StepOutput(const Run& run, const StepKey& key);
+
+// Records a durable completion: publishes the output under the node id when
+// `publish` (moving it, so it is held once), and remembers the payload.
+void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish);
+
+// Whether a node kind's output is published under its id (as opposed to map
+// items and optimize passes, which stay in the completion records).
+bool PublishesOutput(NodeKind kind);
 // The span of a parallel/map/optimize node covers its steps launched in this
 // process: opened at the first launch (returns its span id), closed (queued
 // for the next commit) when the node completes. A node found complete in

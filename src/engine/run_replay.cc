@@ -1,11 +1,12 @@
 // Rebuilding a run's in-memory state from its event log, for resume.
 #include "engine/run_executor.h"
+#include "engine/run_internal.h"
 
 namespace keel {
 
-Status RunExecutor::Replay(Run& run, const std::vector<Event>& events) {
+Status RunExecutor::Replay(Run& run, std::vector<Event> events) {
   run.scope = {{"input", run.record.input}, {"state", Json::object()}};
-  for (const Event& e : events) {
+  for (Event& e : events) {
     run.next_seq = std::max(run.next_seq, e.seq + 1);
     switch (e.type) {
       case EventType::kRunStarted:
@@ -14,7 +15,12 @@ Status RunExecutor::Replay(Run& run, const std::vector<Event>& events) {
         run.run_span_id = e.payload.value("run_span_id", "");
         break;
       case EventType::kNodeStarted: run.started.insert({e.node, e.key}); break;
-      case EventType::kNodeCompleted: run.completed[{e.node, e.key}] = e.payload; break;
+      case EventType::kNodeCompleted: {
+        const NodeDef* node = run.index->Find(e.node);
+        bool publish = e.key.empty() && node && PublishesOutput(node->kind);
+        RecordCompletion(run, {e.node, e.key}, std::move(e.payload), publish);
+        break;
+      }
       case EventType::kApprovalRequested: run.approvals_requested[e.node] = e.payload; break;
       case EventType::kRunFinished:
         return FailedPrecondition("run " + run.record.run_id + " already finished");

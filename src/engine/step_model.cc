@@ -1,5 +1,7 @@
 // Launching steps, model steps (render prompt -> model -> validate -> repair
 // once -> fallback -> escalate) and committing a step's completion.
+#include <atomic>
+
 #include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
@@ -29,16 +31,29 @@ void RunExecutor::Launch(const RunPtr& run, Step step) {
   }
 }
 
+namespace {
+
+// The step's inputs as a tree again, after a model call compacted them.
+Json& StepInputs(RunExecutor::Step& step) {
+  if (step.input.is_null() && !step.input_text.empty()) {
+    step.input = Json::parse(step.input_text);
+    step.input_text.clear();
+  }
+  return step.input;
+}
+
+}  // namespace
+
 void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   const AgentDef& agent = *step->agent;
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = step->input;
+  request.inputs = std::move(StepInputs(*step));
   if (agent.prompt) {
     MustacheOptions strict;
     strict.strict = true;
     Result<std::string> prompt =
-        agent.prompt->Render(step->input, engine_->project_.partials, strict);
+        agent.prompt->Render(request.inputs, engine_->project_.partials, strict);
     if (!prompt.ok()) {
       FailRun(run, step->key.node,
               InvalidArgument("prompt " + agent.prompt_file + ": " + prompt.status().message()));
@@ -49,11 +64,20 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   if (step->repaired) request.repair_hint = step->call_span.attrs.value("schema_error", "");
   Model* model = engine_->models_->ForTier(agent.tier);
   ThreadPool* pool = engine_->pool_.get();
-  model->Generate(request, [this, run, step, pool](Result<ModelReply> reply) {
+  auto replied = std::make_shared<std::atomic<bool>>(false);
+  model->Generate(request, [this, run, step, pool, replied](Result<ModelReply> reply) {
+    *replied = true;
     run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
       if (!run->stopped) OnModelReply(run, step, std::move(reply));
     });
   });
+  // The reply runs on this strand, so it cannot read the inputs before this
+  // task ends; compact them if the call is still out.
+  if (*replied) {
+    step->input = std::move(request.inputs);
+  } else {
+    step->input_text = request.inputs.dump();
+  }
 }
 
 void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
@@ -84,7 +108,7 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   // The provider failed or its output stayed invalid: the deterministic fallback.
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = step->input;
+  request.inputs = StepInputs(*step);
   Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
   Status valid = !fallback.ok()      ? fallback.status()
                  : agent.output      ? agent.output->Validate(*fallback)
@@ -116,11 +140,7 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   Commit(run, std::move(batch), [this, run, step, payload = std::move(payload)]() mutable {
     run->inflight.erase(step->key);
     run->started.erase(step->key);
-    if (step->set_scope) {
-      run->scope[step->key.node] = payload["output"];
-      run->last_output = payload["output"];
-    }
-    run->completed[step->key] = std::move(payload);
+    RecordCompletion(*run, step->key, std::move(payload), step->set_scope);
     WalkFrom(run, run->current);  // finishes the node, or launches more map items
   });
 }

@@ -65,7 +65,8 @@ void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
   reply.usage = entry.usage;
   reply.provider = "scripted";
   reply.model = "recording";
-  int64_t latency_ms = entry.latency_ms >= 0 ? entry.latency_ms : default_latency_ms_;
+  int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
+                                              : std::max<int64_t>(entry.latency_ms, 0);
   if (latency_ms <= 0 || timers_ == nullptr) {
     done(std::move(reply));
     return;

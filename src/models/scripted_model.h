@@ -6,8 +6,9 @@
 //    "latency_ms": 1000}
 //
 // A call is answered by the line for (agent, InputHash(inputs)); failing that
-// by the agent's "*" line. The simulated latency (the line's latency_ms, else
-// the default) waits on the TimerService, never on a thread. Thread-safe;
+// by the agent's "*" line. The simulated latency waits on the TimerService,
+// never on a thread: the configured latency when it is > 0 (so a benchmark
+// can set 1 s for every call), otherwise the line's recorded latency_ms. Thread-safe;
 // immutable after Load().
 #ifndef KEEL_MODELS_SCRIPTED_MODEL_H_
 #define KEEL_MODELS_SCRIPTED_MODEL_H_

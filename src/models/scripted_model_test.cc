@@ -41,6 +41,17 @@ AgentDef Agent(const std::string& name) {
   return a;
 }
 
+TEST(ScriptedModelTest, ConfiguredLatencyOverridesRecordedLatency) {
+  std::string file = WriteFile("{\"agent\":\"risk\",\"output\":{},\"latency_ms\":5}\n");
+  ManualTimers timers;
+  auto model = ScriptedModel::Load(file, &timers, 1000);
+  ASSERT_TRUE(model.ok());
+  AgentDef agent = Agent("risk");
+  (*model)->Generate(ModelRequest{&agent, "", Json::object(), ""}, [](Result<ModelReply>) {});
+  ASSERT_EQ(timers.delays.size(), 1u);
+  EXPECT_EQ(timers.delays[0], 1'000'000);
+}
+
 TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
   Json specific_inputs = {{"account", "A-1042"}};
   std::string file = WriteFile(
@@ -49,7 +60,7 @@ TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
       "\n"
       "{\"agent\":\"risk\",\"output\":{\"level\":\"low\"},\"latency_ms\":5}\n");
   ManualTimers timers;
-  auto model = ScriptedModel::Load(file, &timers, 1000);
+  auto model = ScriptedModel::Load(file, &timers, 0);  // recorded latencies apply
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   AgentDef agent = Agent("risk");
 
@@ -60,12 +71,11 @@ TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
   };
   (*model)->Generate(ModelRequest{&agent, "", specific_inputs, ""}, collect);
   (*model)->Generate(ModelRequest{&agent, "", Json{{"account", "A-7"}}, ""}, collect);
-  EXPECT_TRUE(replies.empty()) << "replies must wait on the timer, not arrive inline";
-  ASSERT_EQ(timers.delays.size(), 2u);
-  EXPECT_EQ(timers.delays[0], 1'000'000);  // the default latency
-  EXPECT_EQ(timers.delays[1], 5'000);      // the line's own latency
+  ASSERT_EQ(replies.size(), 1u);
+  ASSERT_EQ(timers.delays.size(), 1u);     // the first line recorded no latency: answered inline
+  EXPECT_EQ(timers.delays[0], 5'000);      // the wildcard line's own latency
   timers.FireAll();
-  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_EQ(replies.size(), 2u) << "the second reply waits on the timer, not inline";
   EXPECT_EQ(replies[0].output["level"], "high");
   EXPECT_EQ(replies[0].usage.input_tokens, 10);
   EXPECT_EQ(replies[1].output["level"], "low");

@@ -63,16 +63,6 @@ struct ApprovalWrite {
   ApprovalStatus expected = ApprovalStatus::kPending;
 };
 
-// One atomic unit of writes.
-struct WriteBatch {
-  std::optional<RunRecord> new_run;  // inserted (fails if the id exists)
-  std::vector<Event> events;         // appended; (run_id, seq) must be new
-  std::optional<RunUpdate> run_update;
-  std::optional<StateWrite> state;
-  std::optional<ApprovalWrite> approval;
-  std::vector<Span> spans;
-};
-
 // Who holds a lease: a process on a host. A lease whose holder is a process
 // that no longer exists on this host may be taken over at once.
 struct LeaseOwner {
@@ -80,6 +70,27 @@ struct LeaseOwner {
   std::string host;
   int64_t pid = 0;
 };
+
+// Leases a parked run to `owner` (status becomes running), e.g. right after
+// an in-process approval decision in the same batch. Fails the batch with
+// kAborted unless the run is still parked.
+struct ParkedRunClaim {
+  std::string run_id;
+  LeaseOwner owner;
+  int64_t lease_expires_us = 0;
+};
+
+// One atomic unit of writes.
+struct WriteBatch {
+  std::optional<RunRecord> new_run;  // inserted (fails if the id exists)
+  std::vector<Event> events;         // appended; (run_id, seq) must be new
+  std::optional<RunUpdate> run_update;
+  std::optional<StateWrite> state;
+  std::optional<ApprovalWrite> approval;
+  std::optional<ParkedRunClaim> claim_parked;
+  std::vector<Span> spans;
+};
+
 
 struct RunFilter {
   std::optional<RunStatus> status;

@@ -22,6 +22,10 @@ constexpr const char* kUpdateRun =
     "lease_pid = CASE WHEN ?8 THEN 0 ELSE lease_pid END, "
     "lease_expires_us = CASE WHEN ?8 THEN 0 ELSE lease_expires_us END "
     "WHERE run_id = ?1";
+constexpr const char* kClaimParkedRun =
+    "UPDATE runs SET status = 'running', parked_on = '', wake_us = 0, lease_owner = ?2, "
+    "lease_host = ?3, lease_pid = ?4, lease_expires_us = ?5, updated_us = ?6 "
+    "WHERE run_id = ?1 AND status = 'parked'";
 constexpr const char* kLatestStateVersion =
     "SELECT COALESCE(MAX(version), 0) FROM state_vectors WHERE entity_key = ?1";
 constexpr const char* kInsertState =
@@ -36,7 +40,7 @@ constexpr const char* kUpdateApproval =
     "decided_us = ?6 WHERE approval_id = ?1 AND status = ?7";
 constexpr const char* kApprovalStatus = "SELECT status FROM approvals WHERE approval_id = ?1";
 constexpr const char* kInsertSpan =
-    "INSERT INTO spans (trace_id, span_id, parent_span_id, run_id, name, kind, start_us, end_us, "
+    "INSERT OR REPLACE INTO spans (trace_id, span_id, parent_span_id, run_id, name, kind, start_us, end_us, "
     "status, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 // A constraint violation on insert means the key exists: a precondition
@@ -74,6 +78,15 @@ Status InsertEvent(Connection& conn, const Event& event, const EncodedPayload& p
   if (!stmt.Run().ok()) {
     return InsertFailure(stmt, "event " + std::to_string(event.seq) + " of run " + event.run_id);
   }
+  return Status();
+}
+
+Status ClaimParkedRun(Connection& conn, const ParkedRunClaim& claim, int64_t now) {
+  Stmt stmt = conn.Prepare(kClaimParkedRun);
+  stmt.Bind(1, claim.run_id).Bind(2, claim.owner.owner_id).Bind(3, claim.owner.host);
+  stmt.Bind(4, claim.owner.pid).Bind(5, claim.lease_expires_us).Bind(6, now);
+  KEEL_RETURN_IF_ERROR(stmt.Run());
+  if (conn.Changes() == 0) return Aborted("run " + claim.run_id + " is not parked");
   return Status();
 }
 
@@ -178,6 +191,7 @@ Status ApplyBatch(Connection& conn, const EncodedBatch& enc, int64_t now_us) {
     KEEL_RETURN_IF_ERROR(InsertEvent(conn, batch.events[i], enc.event_payloads[i]));
   }
   if (batch.run_update) KEEL_RETURN_IF_ERROR(UpdateRun(conn, *batch.run_update, enc, now_us));
+  if (batch.claim_parked) KEEL_RETURN_IF_ERROR(ClaimParkedRun(conn, *batch.claim_parked, now_us));
   for (size_t i = 0; i < batch.spans.size(); ++i) {
     KEEL_RETURN_IF_ERROR(InsertSpan(conn, batch.spans[i], enc.span_attrs[i]));
   }

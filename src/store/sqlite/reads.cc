@@ -48,9 +48,9 @@ constexpr const char* kListApprovalsByStatus =
     "SELECT " KEEL_SQL_APPROVAL_COLUMNS
     " FROM approvals WHERE status = ?1 ORDER BY requested_us, approval_id";
 constexpr const char* kLoadSpans =
-    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE run_id = ?1 ORDER BY start_us, rowid";
+    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE run_id = ?1 ORDER BY start_us, span_id";
 constexpr const char* kLoadSpansSince =
-    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE start_us >= ?1 ORDER BY start_us, rowid";
+    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE start_us >= ?1 ORDER BY start_us, span_id";
 constexpr const char* kNextWake =
     "SELECT MIN(wake_us) FROM runs WHERE status = 'parked' AND wake_us > 0";
 

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS events (
   payload TEXT,
   blob_hash TEXT,
   PRIMARY KEY (run_id, seq)
-);
+) WITHOUT ROWID;  -- the key is the only access path: one b-tree, not two
 -- Covers the newest-event-per-(type, node, key) selection without touching
 -- the rows (and so the payloads) of superseded events.
 CREATE INDEX IF NOT EXISTS events_latest ON events(run_id, type, node, key, seq);
@@ -99,9 +99,9 @@ CREATE TABLE IF NOT EXISTS spans (
   start_us INTEGER NOT NULL,
   end_us INTEGER NOT NULL,
   status TEXT NOT NULL,
-  attrs TEXT
-);
-CREATE INDEX IF NOT EXISTS spans_by_run ON spans(run_id, start_us);
+  attrs TEXT,
+  PRIMARY KEY (run_id, span_id)
+) WITHOUT ROWID;  -- clustered by run: a trace is one range read
 CREATE INDEX IF NOT EXISTS spans_by_start ON spans(start_us);
 )sql";
 

@@ -1,0 +1,48 @@
+#include "models/recording_model.h"
+
+#include "models/scripted_model.h"
+#include "project/definitions.h"
+
+namespace keel {
+
+Result<std::unique_ptr<RecordingModel>> RecordingModel::Open(const std::string& path,
+                                                             std::shared_ptr<Model> inner,
+                                                             Clock* clock) {
+  std::unique_ptr<RecordingModel> model(new RecordingModel(std::move(inner), clock));
+  model->out_.open(path, std::ios::app);
+  if (!model->out_) return InvalidArgument(path + ": cannot open the recording file for writing");
+  return model;
+}
+
+void RecordingModel::Append(const std::string& line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  out_ << line << '\n';
+  out_.flush();
+}
+
+void RecordingModel::Generate(const ModelRequest& request, ModelCallback done) {
+  std::string agent = request.agent->name;
+  std::string hash = ScriptedModel::InputHash(request.inputs);
+  int64_t start = clock_->MonotonicMicros();
+  inner_->Generate(request, [this, agent, hash, start, done = std::move(done)](
+                                Result<ModelReply> reply) mutable {
+    if (reply.ok()) {
+      const ModelUsage& u = reply->usage;
+      Json line = {{"agent", agent},
+                   {"input_hash", hash},
+                   {"output", reply->output},
+                   {"usage",
+                    {{"input_tokens", u.input_tokens},
+                     {"output_tokens", u.output_tokens},
+                     {"cached_input_tokens", u.cached_input_tokens},
+                     {"cache_write_tokens", u.cache_write_tokens},
+                     {"reasoning_tokens", u.reasoning_tokens},
+                     {"cost_usd", u.cost_usd}}},
+                   {"latency_ms", (clock_->MonotonicMicros() - start) / 1000}};
+      Append(line.dump());
+    }
+    done(std::move(reply));
+  });
+}
+
+}  // namespace keel
