@@ -81,6 +81,23 @@ TEST(CrashTest, KillNineAtRandomPointsLosesNothingAndRepeatsNothing) {
   sqlite3* effects = nullptr;
   ASSERT_EQ(sqlite3_open(effects_db.c_str(), &effects), SQLITE_OK);
   EXPECT_EQ(QueryInt(effects, "SELECT count(*) FROM effects"), kRuns * kEffectsPerRun);
+  // The strongest form of "no completed step ran twice": no tool call
+  // started after the store had recorded that step as completed.
+  std::string store_path = project + "/.keel/keel.db";
+  ASSERT_EQ(sqlite3_exec(effects, ("ATTACH DATABASE '" + store_path + "' AS store").c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(QueryInt(effects,
+                     "SELECT count(*) FROM invocations i JOIN store.events e "
+                     "ON e.type = 'node_completed' AND i.idempotency_key = e.run_id || '/' || "
+                     "e.node || '/' || (CASE e.key WHEN '' THEN '0' ELSE e.key END) "
+                     "WHERE i.at_us > e.ts_us"),
+            0);
+  EXPECT_EQ(QueryInt(effects, "SELECT count(*) FROM invocations i JOIN store.events e "
+                              "ON e.type = 'node_completed' AND i.idempotency_key = e.run_id || "
+                              "'/' || e.node || '/' || (CASE e.key WHEN '' THEN '0' ELSE e.key END)"),
+            QueryInt(effects, "SELECT count(*) FROM invocations"))
+      << "every invocation belongs to a step the log knows";
   int64_t invocations = QueryInt(effects, "SELECT count(*) FROM invocations");
   int64_t repeated = QueryInt(effects,
                               "SELECT count(*) FROM (SELECT idempotency_key FROM invocations "

@@ -41,6 +41,8 @@ Status OpenCrm(App& app, bool seed) {
   std::string path = ProjectPath(app.project, app.project.config.crm_path);
   if (!fs::exists(path)) {
     if (!seed) return NotFound(path + ": demo CRM not found (run `keel demo` to seed it)");
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
     KEEL_RETURN_IF_ERROR(SeedDemoCrm(path));
   }
   Result<std::unique_ptr<DemoCrm>> crm = DemoCrm::Open(path);

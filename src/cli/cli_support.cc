@@ -89,6 +89,11 @@ RunOutcome RunWaiter::Wait(const std::string& run_id) {
   return outcomes_[run_id];
 }
 
+void RunWaiter::Forget(const std::string& run_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  outcomes_.erase(run_id);
+}
+
 size_t RunWaiter::rested() const {
   std::lock_guard<std::mutex> lock(mu_);
   return outcomes_.size();

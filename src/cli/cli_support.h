@@ -37,6 +37,9 @@ class RunWaiter {
   explicit RunWaiter(Engine& engine);
   // Blocks until `run_id` comes to rest.
   RunOutcome Wait(const std::string& run_id);
+  // Forgets where `run_id` last came to rest, so the next Wait() waits for
+  // its next rest (e.g. after an approval resumes it).
+  void Forget(const std::string& run_id);
   size_t rested() const;
 
  private:

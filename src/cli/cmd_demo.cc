@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
@@ -77,12 +78,13 @@ int CmdDemo(const DemoFlags& flags) {
               FormatTime(approval->expires_us).c_str(), approval->proposal.dump(2).c_str());
 
   Step("approving it as the sales manager, then resuming the run");
-  Status decided = app.store->DecideApproval(approval_id, ApprovalStatus::kApproved, Json(),
-                                             "within policy; customer is strategic",
-                                             "sales.manager@demo", Clock::Real()->NowMicros());
-  if (!decided.ok()) return ReportError(decided);
-  Status resumed = engine.ResumeRun(parked_run);
-  if (!resumed.ok()) return ReportError(resumed);
+  waiter.Forget(parked_run);
+  std::promise<Status> decided;
+  engine.Decide(approval_id, ApprovalStatus::kApproved, Json(),
+                "within policy; customer is strategic", "sales.manager@demo",
+                [&decided](Status s) { decided.set_value(s); });
+  Status status = decided.get_future().get();
+  if (!status.ok()) return ReportError(status);
   RunOutcome done = waiter.Wait(parked_run);
   std::printf("run %s: %s\n", parked_run.c_str(), RunStatusName(done.status));
   if (done.status != RunStatus::kSucceeded) return ExitCodeFor(done.status);

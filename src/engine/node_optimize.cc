@@ -33,7 +33,6 @@ std::string RunExecutor::WalkOptimize(const RunPtr& run, const NodeDef& node) {
   Step step;
   step.node = &node;
   step.set_scope = false;
-  step.parent_span_id = OpenContainer(*run, node, NowUs());
   if (iteration > 0 && evaluated == iteration) {
     const Json& evaluation = eval->second["output"];
     bool passed = Passes(node, evaluation);
@@ -75,6 +74,7 @@ std::string RunExecutor::WalkOptimize(const RunPtr& run, const NodeDef& node) {
     step.input["candidate"] = gen->second["output"];
     step.extra = {{"iteration", iteration}};
   }
+  step.parent_span_id = OpenContainer(*run, node, NowUs());
   Launch(run, std::move(step));
   return kWait;
 }

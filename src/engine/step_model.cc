@@ -133,8 +133,9 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   Json payload = step->extra.is_object() ? step->extra : Json::object();
   payload["output"] = std::move(output);
   WriteBatch batch;
-  batch.events.push_back(
-      Event{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, payload});
+  Event completed{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, {}};
+  completed.payload_text = SerializePayload(payload);  // the tree itself stays with the run
+  batch.events.push_back(std::move(completed));
   batch.spans.push_back(std::move(step->span));
   batch.spans.push_back(std::move(step->call_span));
   Commit(run, std::move(batch), [this, run, step, payload = std::move(payload)]() mutable {

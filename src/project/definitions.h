@@ -84,7 +84,7 @@ struct NodeDef {
 
   // parallel: each branch is a tool or llm node with a globally unique id;
   // its output is visible to later nodes under its own id. The parallel
-  // node's output is {branch_id: output}.
+  // node's own output is the list of its branch ids.
   std::vector<NodeDef> branches;
 
   // map: evaluates `over` to a list, runs `body[0]` once per item with the

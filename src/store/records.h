@@ -71,7 +71,16 @@ struct Event {
   std::string node;
   std::string key;
   Json payload;
+  // The payload already serialized (by SerializePayload), when the writer
+  // keeps `payload` itself for other uses: saves a deep copy. Wins over
+  // `payload` when set.
+  std::string payload_text = std::string();
 };
+
+// JSON text as the store keeps it (invalid UTF-8 replaced, never thrown).
+inline std::string SerializePayload(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 enum class ApprovalStatus { kPending, kApproved, kRejected, kExpired };
 const char* ApprovalStatusName(ApprovalStatus s);

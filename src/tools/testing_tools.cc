@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "core/clock.h"
+
 #include <chrono>
 #include <thread>
 
@@ -21,7 +23,7 @@ Result<int> Exec(const std::string& db_path, const char* sql,
   sqlite3_exec(db,
                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                "CREATE TABLE IF NOT EXISTS invocations(id INTEGER PRIMARY KEY, tool TEXT, "
-               "  idempotency_key TEXT, label TEXT);"
+               "  idempotency_key TEXT, label TEXT, at_us INTEGER);"
                "CREATE TABLE IF NOT EXISTS effects(idempotency_key TEXT PRIMARY KEY, label TEXT);",
                nullptr, nullptr, nullptr);
   sqlite3_stmt* stmt = nullptr;
@@ -37,12 +39,15 @@ Result<int> Exec(const std::string& db_path, const char* sql,
   return changes;
 }
 
+// Wall-clock microseconds, comparable with the store's event timestamps.
+std::string NowMicrosText() { return std::to_string(Clock::Real()->NowMicros()); }
+
 Result<Json> RecordEffect(const std::string& db, const Json& args, const ToolCallContext& ctx) {
   std::string label = args.value("label", "");
   int sleep_ms = args.value("sleep_ms", 0);
-  auto logged = Exec(db, "INSERT INTO invocations(tool, idempotency_key, label) VALUES "
-                         "('testing.record_effect', ?, ?)",
-                     {ctx.idempotency_key, label});
+  auto logged = Exec(db, "INSERT INTO invocations(tool, idempotency_key, label, at_us) VALUES "
+                         "('testing.record_effect', ?, ?, ?)",
+                     {ctx.idempotency_key, label, NowMicrosText()});
   if (!logged.ok()) return logged.status();
   if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
   auto applied = Exec(db, "INSERT OR IGNORE INTO effects(idempotency_key, label) VALUES (?, ?)",
@@ -53,9 +58,9 @@ Result<Json> RecordEffect(const std::string& db, const Json& args, const ToolCal
 
 Result<Json> FireOnce(const std::string& db, const Json& args, const ToolCallContext& ctx) {
   std::string label = args.value("label", "");
-  auto logged = Exec(db, "INSERT INTO invocations(tool, idempotency_key, label) VALUES "
-                         "('testing.fire_once', ?, ?)",
-                     {ctx.idempotency_key, label});
+  auto logged = Exec(db, "INSERT INTO invocations(tool, idempotency_key, label, at_us) VALUES "
+                         "('testing.fire_once', ?, ?, ?)",
+                     {ctx.idempotency_key, label, NowMicrosText()});
   if (!logged.ok()) return logged.status();
   int sleep_ms = args.value("sleep_ms", 0);
   if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));

@@ -8,7 +8,7 @@ namespace keel::sqlite {
 
 std::string EncodeJson(const Json& value) {
   if (value.is_null()) return std::string();
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return SerializePayload(value);
 }
 
 Result<Json> DecodeJson(std::string_view text, std::string_view kind, std::string_view id) {
@@ -32,7 +32,9 @@ EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
   }
   out.event_payloads.reserve(batch.events.size());
   for (Event& event : batch.events) {
-    EncodedPayload payload{EncodeJson(event.payload), std::string()};
+    EncodedPayload payload{
+        event.payload_text.empty() ? EncodeJson(event.payload) : std::move(event.payload_text),
+        std::string()};
     if (payload.text.size() > inline_payload_max) payload.blob_hash = Sha256Hex(payload.text);
     out.event_payloads.push_back(std::move(payload));
     event.payload = nullptr;

@@ -163,6 +163,9 @@ Status ConfigureWriter(Connection& conn, bool synchronous_full) {
     return FailedPrecondition(conn.path() + ": cannot use WAL mode (journal_mode is " + *mode +
                               ")");
   }
+  // A larger page cache for the one writer keeps the b-tree pages every
+  // commit touches in memory instead of re-reading them from the OS.
+  KEEL_RETURN_IF_ERROR(conn.Exec("PRAGMA cache_size=-16384"));  // 16 MiB
   return conn.Exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
