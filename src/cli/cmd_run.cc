@@ -40,6 +40,7 @@ int CmdRun(const RunFlags& flags) {
   if (!input.ok()) return ReportError(input.status());
   AppOptions options;
   options.engine.claim = false;  // this process runs only the run it starts
+  options.record_file = flags.common.record;
   Result<std::unique_ptr<App>> app = OpenApp(flags.common.project, options);
   if (!app.ok()) return ReportError(app.status());
   Engine& engine = *(*app)->engine;
@@ -60,6 +61,7 @@ int CmdRun(const RunFlags& flags) {
 
 int CmdWorker(const WorkerFlags& flags) {
   AppOptions options;
+  options.record_file = flags.common.record;
   Result<std::unique_ptr<App>> app = OpenApp(flags.common.project, options);
   if (!app.ok()) return ReportError(app.status());
   Engine& engine = *(*app)->engine;

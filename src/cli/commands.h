@@ -11,6 +11,7 @@ namespace keel {
 struct CommonFlags {
   std::string project = ".";
   bool json = false;
+  std::string record;  // append every model exchange to this cassette (run, worker)
 };
 
 int CmdInit(const std::string& dir);

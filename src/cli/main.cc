@@ -34,11 +34,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("workflow", run.workflow, "workflow name")->required();
   run_cmd->add_option("--input,-i", run.input, "input JSON, or @file.json")->capture_default_str();
   run_cmd->add_flag("--detach", run.detach, "only enqueue the run for a worker");
+  run_cmd->add_option("--record", run.common.record,
+                      "append every model exchange to this JSONL cassette (scripted replays it)");
   AddCommon(run_cmd, run.common);
 
   WorkerFlags worker;
   auto* worker_cmd = app.add_subcommand("worker", "execute runnable runs");
   worker_cmd->add_flag("--until-idle", worker.until_idle, "exit when nothing is runnable");
+  worker_cmd->add_option("--record", worker.common.record,
+                         "append every model exchange to this JSONL cassette");
   AddCommon(worker_cmd, worker.common);
 
   RunsFlags runs;
