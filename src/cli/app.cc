@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <filesystem>
+#include <map>
 
 #include "engine/event_loop.h"
 #include "models/offline_model.h"
@@ -53,31 +54,54 @@ Status OpenCrm(App& app, bool seed) {
   return Status();
 }
 
-Result<std::shared_ptr<Model>> ConfiguredModel(App& app) {
+// One instance per provider, shared by every tier that names it.
+Result<std::shared_ptr<Model>> ProviderModel(App& app, const std::string& provider,
+                                             std::map<std::string, std::shared_ptr<Model>>* made) {
+  if (auto it = made->find(provider); it != made->end()) return it->second;
   const ProjectConfig& config = app.project.config;
-  if (config.model_provider == "scripted") {
+  std::shared_ptr<Model> model;
+  if (provider == "scripted") {
     Result<std::unique_ptr<ScriptedModel>> scripted =
         ScriptedModel::Load(ProjectPath(app.project, config.scripted_file),
                             app.engine->loop(), config.scripted_latency_ms);
     if (!scripted.ok()) return scripted.status();
-    return std::shared_ptr<Model>(std::move(scripted).value());
-  }
-  if (config.model_provider != "offline") {
-    return InvalidArgument("keel.yaml: model provider '" + config.model_provider +
+    model = std::move(scripted).value();
+  } else if (provider == "offline") {
+    model = std::make_shared<OfflineModel>(Clock::Real());
+  } else {
+    return InvalidArgument("keel.yaml: model provider '" + provider +
                            "' is not available in this build (offline, scripted)");
   }
-  return std::shared_ptr<Model>(std::make_shared<OfflineModel>(Clock::Real()));
+  (*made)[provider] = model;
+  return model;
 }
 
+// The default provider serves every tier; a tier listed in keel.yaml is
+// served by the first provider of its list (later entries are the fallback
+// chain, used once real providers can fail over).
 Status SetUpModels(App& app, const std::string& record_file) {
-  Result<std::shared_ptr<Model>> model = ConfiguredModel(app);
-  if (!model.ok()) return model.status();
-  if (!record_file.empty()) {
-    auto recording = RecordingModel::Open(record_file, *model, Clock::Real());
+  std::map<std::string, std::shared_ptr<Model>> made;
+  auto wrap = [&](std::shared_ptr<Model> model) -> Result<std::shared_ptr<Model>> {
+    if (record_file.empty()) return model;
+    auto recording = RecordingModel::Open(record_file, std::move(model), Clock::Real());
     if (!recording.ok()) return recording.status();
-    *model = std::shared_ptr<Model>(std::move(recording).value());
+    return std::shared_ptr<Model>(std::move(recording).value());
+  };
+  Result<std::shared_ptr<Model>> fallback =
+      ProviderModel(app, app.project.config.model_provider, &made);
+  if (!fallback.ok()) return fallback.status();
+  Result<std::shared_ptr<Model>> wrapped = wrap(*fallback);
+  if (!wrapped.ok()) return wrapped.status();
+  app.models.SetDefault(*wrapped);
+  for (const auto& [tier, targets] : app.project.config.tiers) {
+    if (targets.empty()) continue;
+    Result<std::shared_ptr<Model>> model = ProviderModel(app, targets.front().provider, &made);
+    if (!model.ok()) return model.status();
+    Result<std::shared_ptr<Model>> tier_model =
+        *model == *fallback ? wrapped : wrap(*model);
+    if (!tier_model.ok()) return tier_model.status();
+    app.models.SetTier(tier, *tier_model);
   }
-  app.models.SetDefault(*model);
   return Status();
 }
 

@@ -31,7 +31,7 @@ std::string WriteFile(const fs::path& path, const std::string& text) {
 }  // namespace
 
 int CmdDemo(const DemoFlags& flags) {
-  Step("seeding the demo CRM (1,000 accounts, deterministic)");
+  Step("opening the demo CRM (seeded on first use: 1,000 accounts, deterministic)");
   AppOptions options;
   options.engine.claim = false;
   auto opened = OpenApp(flags.common.project, options);
