@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <vector>
 
 namespace keel::testing {
 namespace fs = std::filesystem;
@@ -80,10 +81,29 @@ int WaitFor(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+namespace {
+
+// Copies made by this test process, removed when it exits (kept when
+// KEEL_KEEP_TEST_DIRS is set, to look at after a failure).
+std::vector<std::string>& Copies() {
+  static std::vector<std::string> copies;
+  return copies;
+}
+
+void RemoveCopies() {
+  if (std::getenv("KEEL_KEEP_TEST_DIRS")) return;
+  std::error_code ec;
+  for (const std::string& dir : Copies()) fs::remove_all(dir, ec);
+}
+
+}  // namespace
+
 std::string CopyFixture(const std::string& fixture) {
+  if (Copies().empty()) std::atexit(RemoveCopies);
   std::random_device rd;
   fs::path dir = fs::temp_directory_path() /
                  ("keel-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  Copies().push_back(dir.string());
   fs::create_directories(dir);
   fs::copy(fixture, dir, fs::copy_options::recursive);
   fs::remove_all(dir / ".keel");

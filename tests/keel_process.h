@@ -31,7 +31,8 @@ pid_t SpawnKeel(const std::vector<std::string>& args, const std::vector<std::str
 int WaitFor(pid_t pid);
 
 // Copies a fixture folder (e.g. "tests/fixtures/crash_project") to a fresh
-// temporary folder and returns its path.
+// temporary folder and returns its path. The copy is removed when the test
+// process exits, unless KEEL_KEEP_TEST_DIRS is set.
 std::string CopyFixture(const std::string& fixture);
 
 }  // namespace keel::testing

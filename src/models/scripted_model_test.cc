@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "models/offline_model.h"
 #include "project/definitions.h"
 
@@ -27,13 +29,22 @@ class ManualTimers : public TimerService {
   std::vector<std::function<void()>> pending;
 };
 
-std::string WriteFile(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("keel-scripted-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-               "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl");
-  std::ofstream(path) << text;
-  return path.string();
-}
+// A cassette file for one test, removed when the test ends.
+class Cassette {
+ public:
+  explicit Cassette(const std::string& text)
+      : path_((std::filesystem::temp_directory_path() /
+               ("keel-scripted-" + std::to_string(getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".jsonl"))
+                  .string()) {
+    std::ofstream(path_) << text;
+  }
+  ~Cassette() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 AgentDef Agent(const std::string& name) {
   AgentDef a;
@@ -42,9 +53,9 @@ AgentDef Agent(const std::string& name) {
 }
 
 TEST(ScriptedModelTest, ConfiguredLatencyOverridesRecordedLatency) {
-  std::string file = WriteFile("{\"agent\":\"risk\",\"output\":{},\"latency_ms\":5}\n");
+  Cassette cassette("{\"agent\":\"risk\",\"output\":{},\"latency_ms\":5}\n");
   ManualTimers timers;
-  auto model = ScriptedModel::Load(file, &timers, 1000);
+  auto model = ScriptedModel::Load(cassette.path(), &timers, 1000);
   ASSERT_TRUE(model.ok());
   AgentDef agent = Agent("risk");
   (*model)->Generate(ModelRequest{&agent, "", Json::object(), ""}, [](Result<ModelReply>) {});
@@ -54,13 +65,13 @@ TEST(ScriptedModelTest, ConfiguredLatencyOverridesRecordedLatency) {
 
 TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
   Json specific_inputs = {{"account", "A-1042"}};
-  std::string file = WriteFile(
+  Cassette cassette(
       "{\"agent\":\"risk\",\"input_hash\":\"" + ScriptedModel::InputHash(specific_inputs) +
       "\",\"output\":{\"level\":\"high\"},\"usage\":{\"input_tokens\":10,\"output_tokens\":3}}\n"
       "\n"
       "{\"agent\":\"risk\",\"output\":{\"level\":\"low\"},\"latency_ms\":5}\n");
   ManualTimers timers;
-  auto model = ScriptedModel::Load(file, &timers, 0);  // recorded latencies apply
+  auto model = ScriptedModel::Load(cassette.path(), &timers, 0);  // recorded latencies apply
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   AgentDef agent = Agent("risk");
 
@@ -82,8 +93,8 @@ TEST(ScriptedModelTest, ReplaysByInputHashThenWildcardAfterLatency) {
 }
 
 TEST(ScriptedModelTest, UnknownAgentFailsWithNoRecording) {
-  std::string file = WriteFile("{\"agent\":\"risk\",\"output\":{}}\n");
-  auto model = ScriptedModel::Load(file, nullptr, 0);
+  Cassette cassette("{\"agent\":\"risk\",\"output\":{}}\n");
+  auto model = ScriptedModel::Load(cassette.path(), nullptr, 0);
   ASSERT_TRUE(model.ok());
   AgentDef agent = Agent("other");
   Status status;
@@ -93,10 +104,10 @@ TEST(ScriptedModelTest, UnknownAgentFailsWithNoRecording) {
 }
 
 TEST(ScriptedModelTest, MalformedLineNamesFileAndLine) {
-  std::string file = WriteFile("{\"agent\":\"a\",\"output\":{}}\nnot json\n");
-  auto model = ScriptedModel::Load(file, nullptr, 0);
+  Cassette cassette("{\"agent\":\"a\",\"output\":{}}\nnot json\n");
+  auto model = ScriptedModel::Load(cassette.path(), nullptr, 0);
   ASSERT_FALSE(model.ok());
-  EXPECT_NE(model.status().message().find(file + ":2:"), std::string::npos)
+  EXPECT_NE(model.status().message().find(cassette.path() + ":2:"), std::string::npos)
       << model.status().message();
   EXPECT_EQ(ScriptedModel::Load("/nonexistent/x.jsonl", nullptr, 0).status().code(),
             StatusCode::kNotFound);
