@@ -116,6 +116,8 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
   if (!project.ok()) return project.status();
   app->project = std::move(project).value();
   if (!options.model_provider.empty()) {
+    // The override serves every tier.
+    app->project.config.tiers.clear();
     app->project.config.model_provider = options.model_provider;
     app->project.config.scripted_file = options.scripted_file;
     app->project.config.scripted_latency_ms = options.scripted_latency_ms;

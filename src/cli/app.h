@@ -34,7 +34,7 @@ struct AppOptions {
   bool seed_crm = true;      // create the demo CRM when missing
   EngineOptions engine;
   std::string store_override;  // e.g. for benchmarks
-  // Model settings that replace keel.yaml's (benchmarks); "" = keep.
+  // Model settings that replace keel.yaml's, tiers included (benchmarks); "" = keep.
   std::string model_provider;
   std::string scripted_file;
   int64_t scripted_latency_ms = 0;
