@@ -67,44 +67,47 @@ void BenchHarness::Finish(const std::string& run_id, bool succeeded, bool escala
   ++finished_;
   if (succeeded) ++succeeded_;
   if (escalated) ++escalated_;
+  StartNextLocked();  // keeps the number of runs in flight constant
   cv_.notify_all();
 }
 
-BatchResult BenchHarness::RunBatch(int runs) {
+BatchResult BenchHarness::RunBatch(int runs, int concurrency) {
   std::vector<std::string> accounts;
   for (int i = 0; i < runs; ++i) {
     char account[16];
     std::snprintf(account, sizeof(account), "A-%04d", 1000 + i % 1000);
     accounts.push_back(account);
   }
-  return RunAccounts(accounts);
+  return RunAccounts(accounts, concurrency);
 }
 
-BatchResult BenchHarness::RunAccounts(const std::vector<std::string>& accounts) {
-  int runs = static_cast<int>(accounts.size());
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    finished_ = succeeded_ = escalated_ = 0;
-    run_ms_.clear();
-    started_us_.clear();
+void BenchHarness::StartNextLocked() {
+  if (next_ >= accounts_.size()) return;
+  const std::string& account = accounts_[next_++];
+  int64_t now = Clock::Real()->MonotonicMicros();
+  // mu_ is held, so a fast run cannot finish before its start time is recorded.
+  Result<std::string> id = app_.engine->StartRun("renewal_prep", Json{{"account_id", account}});
+  if (!id.ok()) {
+    ++finished_;
+    return;
   }
+  started_us_[*id] = now;
+}
+
+BatchResult BenchHarness::RunAccounts(const std::vector<std::string>& accounts, int concurrency) {
+  int runs = static_cast<int>(accounts.size());
+  if (concurrency <= 0) concurrency = runs;
   BatchResult result;
   result.runs = runs;
   double cpu0 = CpuSeconds();
   int64_t t0 = Clock::Real()->MonotonicMicros();
-  for (const std::string& account : accounts) {
-    int64_t now = Clock::Real()->MonotonicMicros();
-    // Hold the lock across the start so a fast run cannot finish before its
-    // start time is recorded.
-    std::lock_guard<std::mutex> lock(mu_);
-    Result<std::string> id = app_.engine->StartRun("renewal_prep", Json{{"account_id", account}});
-    if (!id.ok()) {
-      ++finished_;
-      continue;
-    }
-    started_us_[*id] = now;
-  }
   std::unique_lock<std::mutex> lock(mu_);
+  finished_ = succeeded_ = escalated_ = 0;
+  run_ms_.clear();
+  started_us_.clear();
+  accounts_ = accounts;
+  next_ = 0;
+  for (int i = 0; i < concurrency; ++i) StartNextLocked();
   cv_.wait(lock, [&] { return finished_ >= runs; });
   result.wall_s = (Clock::Real()->MonotonicMicros() - t0) / 1e6;
   result.cpu_s = CpuSeconds() - cpu0;

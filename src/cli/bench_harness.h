@@ -24,15 +24,18 @@ struct BatchResult {
 class BenchHarness {
  public:
   explicit BenchHarness(App& app);
-  // Starts `runs` runs of renewal_prep at once over distinct accounts and
-  // waits until every one has finished. Approvals are approved on request.
-  BatchResult RunBatch(int runs);
+  // Runs renewal_prep `runs` times over the CRM's accounts and waits until
+  // every run has finished; approvals are approved on request. At most
+  // `concurrency` runs are in flight (0 = all started at once); a finished
+  // run's place is taken by the next.
+  BatchResult RunBatch(int runs, int concurrency = 0);
   // The same for an explicit list of accounts (one run each).
-  BatchResult RunAccounts(const std::vector<std::string>& accounts);
+  BatchResult RunAccounts(const std::vector<std::string>& accounts, int concurrency = 0);
 
  private:
   void OnRest(const RunOutcome& outcome);
   void Finish(const std::string& run_id, bool succeeded, bool escalated = false);
+  void StartNextLocked();  // starts the next account's run; mu_ held
 
   App& app_;
   std::mutex mu_;
@@ -42,6 +45,8 @@ class BenchHarness {
   int finished_ = 0;
   int succeeded_ = 0;
   int escalated_ = 0;
+  std::vector<std::string> accounts_;
+  size_t next_ = 0;
 };
 
 double Median(std::vector<double> v);

@@ -80,8 +80,9 @@ int BenchEngine(const BenchFlags& flags) {
   harness.RunBatch(200);  // warm-up: caches, prepared statements, page cache
 
   int runs = flags.runs > 0 ? flags.runs : 5000;
+  int in_flight = flags.concurrency > 0 ? flags.concurrency : 200;
   int64_t steps0 = (*app)->engine->StepsCompleted();
-  BatchResult many = harness.RunBatch(runs);
+  BatchResult many = harness.RunBatch(runs, in_flight);
   int64_t steps = (*app)->engine->StepsCompleted() - steps0;
 
   std::vector<double> sequential;
@@ -91,6 +92,7 @@ int BenchEngine(const BenchFlags& flags) {
   }
   Json out = {{"benchmark", "engine"},
               {"runs", runs},
+              {"in_flight", in_flight},
               {"succeeded", many.succeeded},
               {"escalated", many.escalated},
               {"wall_s", many.wall_s},

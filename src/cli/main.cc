@@ -107,6 +107,8 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "benchmarks (see bench/README.md)");
   bench_cmd->add_option("which", bench.which, "engine | waiting")->capture_default_str();
   bench_cmd->add_option("--runs", bench.runs, "runs to start (0 = default)");
+  bench_cmd->add_option("--in-flight", bench.concurrency,
+                        "engine: runs kept in flight at once (0 = 200)");
   bench_cmd->add_option("--latency-ms", bench.latency_ms, "scripted model latency (waiting)")
       ->capture_default_str();
   AddCommon(bench_cmd, bench.common);
