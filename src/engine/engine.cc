@@ -229,7 +229,7 @@ void Engine::ClaimNow() {
     Result<std::vector<std::string>> ids =
         store_->ClaimRuns(owner_, clock_->NowMicros(), options_.lease_us, room);
     if (ids.ok()) {
-      for (const std::string& id : *ids) Resume(id);
+      for (const std::string& id : *ids) ResumeClaimed(id);
     }
   }
   claiming_ = false;
@@ -260,7 +260,7 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
     // Off the commit thread: resuming reads the run's log.
     pool_->Post([this, run_id, s, done] {
       if (!s.ok()) return done(FailedPrecondition(s.message()));
-      done(Resume(run_id));
+      done(ResumeClaimed(run_id));
     });
   });
 }
@@ -270,7 +270,21 @@ Status Engine::ResumeRun(const std::string& run_id) {
       store_->ClaimRun(owner_, run_id, clock_->NowMicros(), options_.lease_us);
   if (!claimed.ok()) return claimed.status();
   if (!*claimed) return FailedPrecondition("run " + run_id + " is not runnable here");
-  return Resume(run_id);
+  return ResumeClaimed(run_id);
+}
+
+Status Engine::ResumeClaimed(const std::string& run_id) {
+  Status resumed = Resume(run_id);
+  // A run that cannot be loaded (its workflow is gone, a row is damaged)
+  // would be claimed again every time its lease lapsed: fail it visibly. A
+  // store that is unavailable right now is left to retry.
+  if (!resumed.ok() && resumed.code() != StatusCode::kUnavailable) {
+    WriteBatch batch;
+    batch.run_update = ReleaseRun(run_id, RunStatus::kFailed);
+    batch.run_update->error = "cannot resume: " + resumed.message();
+    store_->Write(std::move(batch));
+  }
+  return resumed;
 }
 
 Status Engine::Resume(const std::string& run_id) {
@@ -282,12 +296,7 @@ Status Engine::Resume(const std::string& run_id) {
   if (!run->workflow) {
     // The project no longer has this workflow: fail the run visibly rather
     // than leave it claimable forever.
-    std::string error = "workflow '" + run->record.workflow + "' is not in the project";
-    WriteBatch batch;
-    batch.run_update = ReleaseRun(run_id, RunStatus::kFailed);
-    batch.run_update->error = error;
-    store_->Write(std::move(batch));
-    return FailedPrecondition(error);
+    return FailedPrecondition("workflow '" + run->record.workflow + "' is not in the project");
   }
   run->index = indexes_.at(run->record.workflow).get();
   Result<std::vector<Event>> events = store_->LoadLatestEvents(run_id);

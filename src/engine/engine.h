@@ -111,6 +111,8 @@ class Engine {
   void RenewTick();
   // Loads a run this engine holds the lease on and continues it.
   Status Resume(const std::string& run_id);
+  // Resume(), and a run that cannot be resumed is marked failed.
+  Status ResumeClaimed(const std::string& run_id);
   void Adopt(std::shared_ptr<Run> run);
   // Loads the entity's current state vector into run.scope["state"].
   Status LoadState(Run& run);

@@ -2,6 +2,9 @@
 // whose lease holder is a dead process on this host is taken over at once;
 // and pruning removes only finished history.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,6 +182,38 @@ TEST(EngineLeaseTest, PruneDeletesOldFinishedRunsAndKeepsParkedOnes) {
   EXPECT_TRUE(h->store().GetRun(recent_done.run_id).ok());
   // Pruning again finds nothing more.
   EXPECT_EQ(*h->store().PruneFinished(clock.NowMicros() - 30 * 24 * kHour), 0);
+}
+
+}  // namespace
+}  // namespace keel
+
+namespace keel {
+namespace {
+
+// A claimed run that cannot be resumed (here: its workflow left the project)
+// is failed with the reason, instead of being claimed again after every lease.
+TEST(EngineLeaseTest, ClaimedRunThatCannotResumeIsFailedNotReclaimedForever) {
+  HarnessOptions options;
+  options.claim = true;
+  auto h = engine_test::EngineHarness::Open(options);
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  Json input = {{"n", 7}};
+  RunRecord orphan = engine_test::PendingRun("no_longer_here", input);
+  ASSERT_TRUE(engine_test::WriteRun((*h)->store(), orphan,
+                                    engine_test::LogBuilder(orphan.run_id).RunStarted(input).Build())
+                  .ok());
+  (*h)->engine().Start();
+  Result<RunRecord> run = NotFound("not yet");
+  for (int i = 0; i < 200; ++i) {  // bounded: the claim loop polls every 200 ms
+    run = (*h)->store().GetRun(orphan.run_id);
+    if (run.ok() && run->status == RunStatus::kFailed) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->status, RunStatus::kFailed);
+  EXPECT_NE(run->error.find("cannot resume: workflow 'no_longer_here'"), std::string::npos)
+      << run->error;
+  EXPECT_TRUE(run->lease_owner.empty()) << "the failed run is released";
 }
 
 }  // namespace
