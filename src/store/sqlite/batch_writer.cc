@@ -39,9 +39,9 @@ constexpr const char* kUpdateApproval =
     "UPDATE approvals SET status = ?2, edited = ?3, reason = ?4, decided_by = ?5, "
     "decided_us = ?6 WHERE approval_id = ?1 AND status = ?7";
 constexpr const char* kApprovalStatus = "SELECT status FROM approvals WHERE approval_id = ?1";
-constexpr const char* kInsertSpan =
-    "INSERT OR REPLACE INTO spans (trace_id, span_id, parent_span_id, run_id, name, kind, start_us, end_us, "
-    "status, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+constexpr const char* kInsertSpanGroup =
+    "INSERT OR REPLACE INTO span_groups (run_id, group_id, last_start_us, spans) "
+    "VALUES (?1, ?2, ?3, ?4)";
 
 // A constraint violation on insert means the key exists: a precondition
 // failure with our own message; anything else is the database's error.
@@ -143,11 +143,10 @@ Status UpdateApproval(Connection& conn, const ApprovalWrite& write, const Encode
                  ApprovalStatusName(write.expected) + ")");
 }
 
-Status InsertSpan(Connection& conn, const Span& span, const std::string& attrs) {
-  Stmt stmt = conn.Prepare(kInsertSpan);
-  stmt.Bind(1, span.trace_id).Bind(2, span.span_id).Bind(3, span.parent_span_id);
-  stmt.Bind(4, span.run_id).Bind(5, span.name).Bind(6, span.kind).Bind(7, span.start_us);
-  stmt.Bind(8, span.end_us).Bind(9, span.status).BindTextOrNull(10, attrs);
+Status InsertSpanGroup(Connection& conn, const EncodedSpanGroup& group) {
+  Stmt stmt = conn.Prepare(kInsertSpanGroup);
+  stmt.Bind(1, group.run_id).Bind(2, group.group_id).Bind(3, group.last_start_us);
+  stmt.Bind(4, group.spans);
   return stmt.Run();
 }
 
@@ -192,8 +191,8 @@ Status ApplyBatch(Connection& conn, const EncodedBatch& enc, int64_t now_us) {
   }
   if (batch.run_update) KEEL_RETURN_IF_ERROR(UpdateRun(conn, *batch.run_update, enc, now_us));
   if (batch.claim_parked) KEEL_RETURN_IF_ERROR(ClaimParkedRun(conn, *batch.claim_parked, now_us));
-  for (size_t i = 0; i < batch.spans.size(); ++i) {
-    KEEL_RETURN_IF_ERROR(InsertSpan(conn, batch.spans[i], enc.span_attrs[i]));
+  for (const EncodedSpanGroup& group : enc.span_groups) {
+    KEEL_RETURN_IF_ERROR(InsertSpanGroup(conn, group));
   }
   return Status();
 }

@@ -1,5 +1,7 @@
 #include "store/sqlite/encoded_batch.h"
 
+#include <algorithm>
+#include <map>
 #include <utility>
 
 #include "core/ids.h"
@@ -20,6 +22,28 @@ Result<Json> DecodeJson(std::string_view text, std::string_view kind, std::strin
                   std::string(kind) + " " + std::string(id) + ": stored JSON is damaged");
   }
   return value;
+}
+
+Json EncodeSpan(const Span& span) {
+  return {{"trace_id", span.trace_id}, {"span_id", span.span_id},
+          {"parent_span_id", span.parent_span_id}, {"name", span.name}, {"kind", span.kind},
+          {"start_us", span.start_us}, {"end_us", span.end_us}, {"status", span.status},
+          {"attrs", span.attrs}};
+}
+
+Span DecodeSpan(const Json& j, const std::string& run_id) {
+  Span span;
+  span.run_id = run_id;
+  span.trace_id = j.value("trace_id", "");
+  span.span_id = j.value("span_id", "");
+  span.parent_span_id = j.value("parent_span_id", "");
+  span.name = j.value("name", "");
+  span.kind = j.value("kind", "");
+  span.start_us = j.value("start_us", int64_t{0});
+  span.end_us = j.value("end_us", int64_t{0});
+  span.status = j.value("status", "");
+  span.attrs = j.value("attrs", Json());
+  return span;
 }
 
 EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
@@ -53,11 +77,20 @@ EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
     batch.approval->approval.proposal = nullptr;
     batch.approval->approval.edited = nullptr;
   }
-  out.span_attrs.reserve(batch.spans.size());
-  for (Span& span : batch.spans) {
-    out.span_attrs.push_back(EncodeJson(span.attrs));
-    span.attrs = nullptr;
+  std::map<std::string, size_t> group_of;  // run_id -> index in out.span_groups
+  std::vector<Json> arrays;
+  for (const Span& span : batch.spans) {
+    auto [it, added] = group_of.try_emplace(span.run_id, out.span_groups.size());
+    if (added) {
+      out.span_groups.push_back(EncodedSpanGroup{span.run_id, span.span_id, span.start_us, ""});
+      arrays.push_back(Json::array());
+    }
+    EncodedSpanGroup& group = out.span_groups[it->second];
+    group.last_start_us = std::max(group.last_start_us, span.start_us);
+    arrays[it->second].push_back(EncodeSpan(span));
   }
+  for (size_t i = 0; i < arrays.size(); ++i) out.span_groups[i].spans = EncodeJson(arrays[i]);
+  batch.spans.clear();
   out.batch = std::move(batch);
   return out;
 }

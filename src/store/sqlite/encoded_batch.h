@@ -21,6 +21,17 @@ struct EncodedPayload {
   std::string blob_hash;
 };
 
+struct EncodedSpanGroup {
+  std::string run_id;
+  std::string group_id;
+  int64_t last_start_us = 0;
+  std::string spans;  // JSON array
+};
+
+// The span as it is kept inside a group (run_id is the row's).
+Json EncodeSpan(const Span& span);
+Span DecodeSpan(const Json& j, const std::string& run_id);
+
 struct EncodedBatch {
   WriteBatch batch;  // the encoded Json members are left null to free them early
   std::string run_input;
@@ -30,7 +41,8 @@ struct EncodedBatch {
   std::string state_data;
   std::string approval_proposal;
   std::string approval_edited;
-  std::vector<std::string> span_attrs;  // one per batch.spans entry
+  // batch.spans grouped by run, in order of first appearance.
+  std::vector<EncodedSpanGroup> span_groups;
 };
 
 // Compact JSON text of `value`; "" for null (stored as SQL NULL). Invalid

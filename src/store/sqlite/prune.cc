@@ -19,7 +19,7 @@ constexpr const char* kSelectPruneBlobs =
 constexpr const char* kDeleteEvents =
     "DELETE FROM events WHERE run_id IN (SELECT run_id FROM prune_runs)";
 constexpr const char* kDeleteSpans =
-    "DELETE FROM spans WHERE run_id IN (SELECT run_id FROM prune_runs)";
+    "DELETE FROM span_groups WHERE run_id IN (SELECT run_id FROM prune_runs)";
 constexpr const char* kDeleteApprovals =
     "DELETE FROM approvals WHERE run_id IN (SELECT run_id FROM prune_runs)";
 constexpr const char* kDeleteRuns =

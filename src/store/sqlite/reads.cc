@@ -1,5 +1,7 @@
 // The SQLite store's queries. Each runs on a pooled read connection and is
 // one SELECT, so it sees one consistent snapshot while the writer commits.
+#include <algorithm>
+#include <climits>
 #include <string>
 
 #include "store/sqlite/encoded_batch.h"
@@ -47,10 +49,9 @@ constexpr const char* kListApprovals =
 constexpr const char* kListApprovalsByStatus =
     "SELECT " KEEL_SQL_APPROVAL_COLUMNS
     " FROM approvals WHERE status = ?1 ORDER BY requested_us, approval_id";
-constexpr const char* kLoadSpans =
-    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE run_id = ?1 ORDER BY start_us, span_id";
+constexpr const char* kLoadSpans = "SELECT run_id, spans FROM span_groups WHERE run_id = ?1";
 constexpr const char* kLoadSpansSince =
-    "SELECT " KEEL_SQL_SPAN_COLUMNS " FROM spans WHERE start_us >= ?1 ORDER BY start_us, span_id";
+    "SELECT run_id, spans FROM span_groups WHERE last_start_us >= ?1";
 constexpr const char* kNextWake =
     "SELECT MIN(wake_us) FROM runs WHERE status = 'parked' AND wake_us > 0";
 
@@ -175,12 +176,39 @@ Result<std::vector<Approval>> SqliteStore::ListApprovals(std::optional<ApprovalS
   return DecodeAll<Approval>(stmt, DecodeApproval);
 }
 
+namespace {
+
+// Spans from span_groups rows (run_id, spans), keeping those that started at
+// or after `since_us`, ordered by start then id.
+Result<std::vector<Span>> DecodeSpanGroups(Stmt& stmt, int64_t since_us) {
+  std::vector<Span> spans;
+  while (stmt.Next()) {
+    std::string run_id = stmt.Str(0);
+    Result<Json> group = DecodeJson(stmt.Text(1), "span group of run", run_id);
+    if (!group.ok()) return group.status();
+    if (!group->is_array()) {
+      return Status(StatusCode::kDataLoss, "span group of run " + run_id + ": not a list");
+    }
+    for (const Json& j : *group) {
+      Span span = DecodeSpan(j, run_id);
+      if (span.start_us >= since_us) spans.push_back(std::move(span));
+    }
+  }
+  KEEL_RETURN_IF_ERROR(stmt.status());
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.start_us != b.start_us ? a.start_us < b.start_us : a.span_id < b.span_id;
+  });
+  return spans;
+}
+
+}  // namespace
+
 Result<std::vector<Span>> SqliteStore::LoadSpans(const std::string& run_id) {
   Result<ReaderPool::Lease> conn = readers_.Acquire();
   if (!conn.ok()) return conn.status();
   Stmt stmt = (*conn)->Prepare(kLoadSpans);
   stmt.Bind(1, run_id);
-  return DecodeAll<Span>(stmt, DecodeSpan);
+  return DecodeSpanGroups(stmt, INT64_MIN);
 }
 
 Result<std::vector<Span>> SqliteStore::LoadSpansSince(int64_t since_us) {
@@ -188,7 +216,7 @@ Result<std::vector<Span>> SqliteStore::LoadSpansSince(int64_t since_us) {
   if (!conn.ok()) return conn.status();
   Stmt stmt = (*conn)->Prepare(kLoadSpansSince);
   stmt.Bind(1, since_us);
-  return DecodeAll<Span>(stmt, DecodeSpan);
+  return DecodeSpanGroups(stmt, since_us);
 }
 
 Result<std::optional<int64_t>> SqliteStore::NextWake() {

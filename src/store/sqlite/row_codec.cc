@@ -77,21 +77,5 @@ Result<StateVector> DecodeState(const Stmt& row) {
   return state;
 }
 
-Result<Span> DecodeSpan(const Stmt& row) {
-  Span span;
-  span.trace_id = row.Str(0);
-  span.span_id = row.Str(1);
-  span.parent_span_id = row.Str(2);
-  span.run_id = row.Str(3);
-  span.name = row.Str(4);
-  span.kind = row.Str(5);
-  span.start_us = row.Int(6);
-  span.end_us = row.Int(7);
-  span.status = row.Str(8);
-  Result<Json> attrs = DecodeJson(row.Text(9), "span", span.span_id);
-  if (!attrs.ok()) return attrs.status();
-  span.attrs = std::move(attrs).value();
-  return span;
-}
 
 }  // namespace keel::sqlite

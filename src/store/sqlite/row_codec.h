@@ -17,8 +17,6 @@
   "approval_id, run_id, node, workflow, entity_key, status, proposal, edited, reason, " \
   "decided_by, requested_us, expires_us, decided_us"
 #define KEEL_SQL_STATE_COLUMNS "entity_key, version, data, run_id, updated_us"
-#define KEEL_SQL_SPAN_COLUMNS \
-  "trace_id, span_id, parent_span_id, run_id, name, kind, start_us, end_us, status, attrs"
 
 namespace keel::sqlite {
 
@@ -27,7 +25,6 @@ namespace keel::sqlite {
 Result<RunRecord> DecodeRun(const Stmt& row);
 Result<Approval> DecodeApproval(const Stmt& row);
 Result<StateVector> DecodeState(const Stmt& row);
-Result<Span> DecodeSpan(const Stmt& row);
 
 // Collects every row of `stmt` through `decode`; stops at the first error.
 template <typename T, typename Decode>

@@ -1,6 +1,7 @@
 // SQLite-specific behaviour: opening errors, pragmas, blob storage, the
 // commit path's failure handling and the query plans resume depends on.
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/schema.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -158,10 +159,35 @@ TEST_F(SqliteStoreTest, RefusesAnotherApplicationsDatabase) {
   EXPECT_THAT(store.status().message(), HasSubstr("not a keel store"));
 }
 
+// A version-1 store (one row per span) moves its spans into groups.
+TEST_F(SqliteStoreTest, Version1SpansMoveIntoSpanGroups) {
+  { OpenStore(); }  // the current schema; turn it back into version 1's span table
+  {
+    RawDb db(path_);
+    db.Exec("DROP TABLE span_groups;"
+            "CREATE TABLE spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, "
+            "parent_span_id TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, "
+            "kind TEXT NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, "
+            "status TEXT NOT NULL, attrs TEXT, PRIMARY KEY (run_id, span_id)) WITHOUT ROWID;"
+            "INSERT INTO spans VALUES ('t', 's-1', '', 'r-1', 'run renewal_prep', 'run', 10, 20, "
+            "'ok', '{\"workflow\":\"renewal_prep\"}');"
+            "UPDATE schema_version SET version = 1;");
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  Result<std::vector<Span>> spans = store->LoadSpans("r-1");
+  ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+  ASSERT_EQ(spans->size(), 1u);
+  EXPECT_EQ((*spans)[0].span_id, "s-1");
+  EXPECT_EQ((*spans)[0].end_us, 20);
+  EXPECT_EQ((*spans)[0].attrs, Json({{"workflow", "renewal_prep"}}));
+}
+
 TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
   { OpenStore(); }
   { OpenStore(); }
-  EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(version) FROM schema_version"), "1");
+  EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(version) FROM schema_version"),
+            std::to_string(kSchemaVersion));
   RawDb(path_).Exec("UPDATE schema_version SET version = 99");
   Result<std::unique_ptr<Store>> store = OpenSqliteStore({path_});
   ASSERT_FALSE(store.ok());
