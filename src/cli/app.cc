@@ -139,10 +139,9 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
   if (app->project.config.worker_threads > 0) {
     engine_options.threads = app->project.config.worker_threads;
   }
-  engine_options.max_runs_in_flight = app->project.config.max_runs_in_flight;
-  if (options.engine.max_runs_in_flight != EngineOptions().max_runs_in_flight) {
-    engine_options.max_runs_in_flight = options.engine.max_runs_in_flight;
-  }
+  engine_options.max_runs_in_flight = options.max_runs_in_flight > 0
+                                          ? options.max_runs_in_flight
+                                          : app->project.config.max_runs_in_flight;
   app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
                                          &app->models, Clock::Real(), engine_options);
   KEEL_RETURN_IF_ERROR(SetUpModels(*app, options.record_file));

@@ -32,7 +32,8 @@ enum ExitCode {
 struct AppOptions {
   bool need_engine = true;   // false: project + store only (read-only commands)
   bool seed_crm = true;      // create the demo CRM when missing
-  EngineOptions engine;
+  EngineOptions engine;     // lease, threads and capacity come from keel.yaml
+  int max_runs_in_flight = 0;  // overrides keel.yaml's when > 0 (benchmarks)
   std::string store_override;  // e.g. for benchmarks
   // Model settings that replace keel.yaml's, tiers included (benchmarks); "" = keep.
   std::string model_provider;

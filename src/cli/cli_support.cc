@@ -94,9 +94,4 @@ void RunWaiter::Forget(const std::string& run_id) {
   outcomes_.erase(run_id);
 }
 
-size_t RunWaiter::rested() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return outcomes_.size();
-}
-
 }  // namespace keel

@@ -40,10 +40,9 @@ class RunWaiter {
   // Forgets where `run_id` last came to rest, so the next Wait() waits for
   // its next rest (e.g. after an approval resumes it).
   void Forget(const std::string& run_id);
-  size_t rested() const;
 
  private:
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, RunOutcome> outcomes_;
 };

@@ -26,7 +26,7 @@ Result<std::unique_ptr<App>> OpenBenchApp(const BenchFlags& flags, const fs::pat
   AppOptions options;
   options.engine.claim = false;  // the harness resumes runs itself, right after each approval
   options.store_override = (dir / "keel.db").string();
-  options.engine.max_runs_in_flight = 20000;
+  options.max_runs_in_flight = 20000;
   options.model_provider = scripted_file.empty() ? "offline" : "scripted";
   options.scripted_file = scripted_file;
   options.scripted_latency_ms = latency_ms;

@@ -127,18 +127,10 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
   auto run = std::make_shared<Run>();
   run->record = std::move(record).value();
   run->workflow = def;
-  run->run_span_id = RandomHex(8);
   run->index = indexes_.at(run->record.workflow).get();
-  KEEL_RETURN_IF_ERROR(LoadState(*run));
-  run->scope = {{"input", input}, {"state", run->scope["state"]}};
-
   WriteBatch batch;
   batch.new_run = run->record;
-  batch.events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
-                               {{"input", input},
-                                {"state", run->scope["state"]},
-                                {"state_version", run->state_version},
-                                {"run_span_id", run->run_span_id}}});
+  KEEL_RETURN_IF_ERROR(BeginRecord(*run, &batch));
   std::string id = run->record.run_id;
   Adopt(run);
   run->Post(pool_.get(), [this, run, batch = std::move(batch)]() mutable {
@@ -147,15 +139,22 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
   return id;
 }
 
-Status Engine::LoadState(Run& run) {
-  run.scope["state"] = Json::object();
-  if (run.record.entity_key.empty()) return Status();
-  Result<std::optional<StateVector>> state = store_->GetState(run.record.entity_key);
-  if (!state.ok()) return state.status();
-  if (state->has_value()) {
-    run.scope["state"] = (*state)->data;
-    run.state_version = (*state)->version;
+Status Engine::BeginRecord(Run& run, WriteBatch* batch) {
+  run.run_span_id = RandomHex(8);
+  run.scope = {{"input", run.record.input}, {"state", Json::object()}};
+  if (!run.record.entity_key.empty()) {
+    Result<std::optional<StateVector>> state = store_->GetState(run.record.entity_key);
+    if (!state.ok()) return state.status();
+    if (state->has_value()) {
+      run.scope["state"] = (*state)->data;
+      run.state_version = (*state)->version;
+    }
   }
+  batch->events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
+                                {{"input", run.record.input},
+                                 {"state", run.scope["state"]},
+                                 {"state_version", run.state_version},
+                                 {"run_span_id", run.run_span_id}}});
   return Status();
 }
 
@@ -304,15 +303,8 @@ Status Engine::Resume(const std::string& run_id) {
   std::optional<WriteBatch> first;
   if (events->empty()) {
     // Enqueued, never started: begin it here.
-    run->run_span_id = RandomHex(8);
-    KEEL_RETURN_IF_ERROR(LoadState(*run));
-    run->scope["input"] = run->record.input;
     first.emplace();
-    first->events.push_back(Event{{}, 0, 0, EventType::kRunStarted, "", "",
-                                  {{"input", run->record.input},
-                                   {"state", run->scope["state"]},
-                                   {"state_version", run->state_version},
-                                   {"run_span_id", run->run_span_id}}});
+    KEEL_RETURN_IF_ERROR(BeginRecord(*run, &*first));
   } else {
     KEEL_RETURN_IF_ERROR(RunExecutor::Replay(*run, std::move(events).value()));
   }

@@ -114,8 +114,9 @@ class Engine {
   // Resume(), and a run that cannot be resumed is marked failed.
   Status ResumeClaimed(const std::string& run_id);
   void Adopt(std::shared_ptr<Run> run);
-  // Loads the entity's current state vector into run.scope["state"].
-  Status LoadState(Run& run);
+  // Starts `run`'s in-memory state (scope with the entity's current state
+  // vector, run span) and adds its run_started event to `batch`.
+  Status BeginRecord(Run& run, WriteBatch* batch);
   void Retire(const std::string& run_id, const RunOutcome& outcome);
   // Drops a run whose progress could not be committed (`why`); its lease
   // lapses and a worker resumes it from the log.

@@ -38,11 +38,6 @@ void EventLoop::After(int64_t delay_us, std::function<void()> fn) {
   if (wake) curl_multi_wakeup(static_cast<CURLM*>(multi_));
 }
 
-size_t EventLoop::PendingTimers() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return timers_.size();
-}
-
 int64_t EventLoop::RunDueTimers() {
   std::vector<std::function<void()>> due;
   int64_t wait_us = -1;

@@ -32,9 +32,6 @@ class EventLoop : public TimerService {
   void After(int64_t delay_us, std::function<void()> fn) override;
   void Post(std::function<void()> fn) { After(0, std::move(fn)); }
 
-  // Number of timers waiting (for tests and benchmarks).
-  size_t PendingTimers() const;
-
   // The libcurl multi handle (CURLM*), for HTTP transfers added on the loop.
   void* multi_handle() const { return multi_; }
 
@@ -53,7 +50,7 @@ class EventLoop : public TimerService {
 
   Clock* clock_;
   void* multi_ = nullptr;  // CURLM*, kept opaque so curl.h stays in the .cc
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   uint64_t next_order_ = 0;
   std::atomic<bool> running_{false};

@@ -72,14 +72,21 @@ std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
 }
 
 std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
-  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
-  Result<Json> items = node.over->Evaluate(ctx);
-  if (!items.ok() || !items->is_array()) {
-    FailRun(run, node.id,
-            items.ok() ? InvalidArgument("map 'over' is not a list: " + node.over->source())
-                       : items.status());
-    return kWait;
+  // The list is evaluated once per map node and kept until the node
+  // completes: the walk comes back here after every item.
+  auto cached = run->map_items.find(node.id);
+  if (cached == run->map_items.end()) {
+    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+    Result<Json> list = node.over->Evaluate(ctx);
+    if (!list.ok() || !list->is_array()) {
+      FailRun(run, node.id,
+              list.ok() ? InvalidArgument("map 'over' is not a list: " + node.over->source())
+                        : list.status());
+      return kWait;
+    }
+    cached = run->map_items.emplace(node.id, std::move(list).value()).first;
   }
+  const Json* items = &cached->second;
   const NodeDef& body = node.body.front();
   size_t done = 0;
   for (size_t i = 0; i < items->size(); ++i) {
@@ -120,6 +127,7 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
     results.push_back(std::move(payload["output"]));
     payload.erase("output");
   }
+  run->map_items.erase(cached);
   run->scope[node.id] = std::move(results);
   run->last_node = node.id;
   return Successor(*run, node);

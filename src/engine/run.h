@@ -45,14 +45,6 @@ struct StepKey {
   }
 };
 
-// Progress of an optimize node's generate -> evaluate -> revise loop.
-struct OptimizeProgress {
-  int iteration = 0;  // generator passes completed
-  Json candidate;     // latest generator output
-  Json evaluation;    // latest evaluator output (null until scored)
-  int evaluated_iteration = 0;
-};
-
 struct Run : std::enable_shared_from_this<Run> {
   RunRecord record;
   const WorkflowDef* workflow = nullptr;
@@ -70,7 +62,6 @@ struct Run : std::enable_shared_from_this<Run> {
   std::map<StepKey, Json> completed;
   std::set<StepKey> started;           // NodeStarted with no completion yet
   std::map<std::string, Json> approvals_requested;  // node -> ApprovalRequested payload
-  std::map<std::string, OptimizeProgress> optimize;
 
   // The top-level node being executed and its steps in flight.
   std::string current;
@@ -79,6 +70,7 @@ struct Run : std::enable_shared_from_this<Run> {
   std::vector<Span> pending_spans;  // written with the run's next commit
   std::map<std::string, std::string> container_span;  // parallel/map/optimize node -> span id
   std::map<std::string, int64_t> container_start_us;
+  std::map<std::string, Json> map_items;  // map node -> its evaluated list, while it runs
   bool stopped = false;  // finished, parked or abandoned: ignore late callbacks
 
   // --- strand ---
