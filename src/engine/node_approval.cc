@@ -41,17 +41,7 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
   Approval a = std::move(approval).value();
   if (a.status == ApprovalStatus::kPending && now < a.expires_us) {
     // Claimed before anyone decided (e.g. a worker restart): park again.
-    WriteBatch batch;
-    batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kParked);
-    batch.run_update->parked_on = approval_id;
-    batch.run_update->wake_us = a.expires_us;
-    CommitOr(run, std::move(batch), [this, run, approval_id](Status s) {
-      run->stopped = true;
-      if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
-      engine_->Retire(run->record.run_id,
-                      RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", approval_id});
-    });
-    run->stopped = true;
+    CommitPark(run, WriteBatch(), approval_id, a.expires_us);
     return kWait;
   }
   WriteBatch batch;
@@ -107,19 +97,24 @@ void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal)
                                {{"approval_id", a.approval_id},
                                 {"proposal", proposal},
                                 {"expires_us", a.expires_us}}});
-  batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kParked);
-  batch.run_update->parked_on = a.approval_id;
-  batch.run_update->wake_us = a.expires_us;
   Span span = StartSpan(run->record.trace_id, run->run_span_id, run->record.run_id,
                         "approval " + node.id, "node", now);
   EndSpan(span, now, "parked");
   span.attrs = {{"node_kind", "approval"}, {"approval_id", a.approval_id}, {"parked", true}};
   batch.spans.push_back(std::move(span));
+  CommitPark(run, std::move(batch), a.approval_id, a.expires_us);
+}
+
+void RunExecutor::CommitPark(const RunPtr& run, WriteBatch batch, const std::string& approval_id,
+                             int64_t wake_us) {
+  batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kParked);
+  batch.run_update->parked_on = approval_id;
+  batch.run_update->wake_us = wake_us;
   run->stopped = true;  // nothing else happens in this run until a decision
-  CommitOr(run, std::move(batch), [this, run, id = a.approval_id](Status s) {
+  CommitOr(run, std::move(batch), [this, run, approval_id](Status s) {
     if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
     engine_->Retire(run->record.run_id,
-                    RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", id});
+                    RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", approval_id});
   });
 }
 

@@ -72,6 +72,10 @@ class RunExecutor {
   void EscalateRun(const RunPtr& run, const std::string& node, std::string reason,
                    Json evidence);
   void ParkRun(const RunPtr& run, const NodeDef& node, Json proposal);
+  // Commits `batch` with the run parked on `approval_id` until `wake_us`,
+  // then evicts the run.
+  void CommitPark(const RunPtr& run, WriteBatch batch, const std::string& approval_id,
+                  int64_t wake_us);
   // Follows on_reject / on_expiry targets: a node id, "escalate" or "fail".
   std::string FollowOutcomeTarget(const RunPtr& run, const NodeDef& node,
                                   const std::string& target, const std::string& why);
