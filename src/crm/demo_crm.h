@@ -158,6 +158,9 @@ class DemoCrm {
 // request_discount_approval, book_followup, escalate_to_engineering and
 // draft_renewal_email. Each tool returns the JSON its schema in the sales pack
 // describes; errors are Status values with a type ("not_found", ...).
+// Registration only captures `crm`: a null one registers the same names
+// (how `keel validate` learns them without opening a CRM); such tools must
+// not be called.
 void RegisterCrmTools(ToolRegistry& registry, std::shared_ptr<DemoCrm> crm);
 
 }  // namespace keel
