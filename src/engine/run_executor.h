@@ -58,6 +58,8 @@ class RunExecutor {
   void Launch(const RunPtr& run, Step step);
   void LaunchTool(const RunPtr& run, std::shared_ptr<Step> step);
   void CallTool(const RunPtr& run, std::shared_ptr<Step> step, int attempt);
+  void OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, int attempt,
+                    Result<Json> result);
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);

@@ -70,45 +70,55 @@ void RunExecutor::CallTool(const RunPtr& run, std::shared_ptr<Step> step, int at
   if (step->tool->side_effects) ctx.idempotency_key = IdempotencyKey(*run, step->key);
   Tool* impl = engine_->tools_->Find(step->tool->name);
   ThreadPool* pool = engine_->pool_.get();
-  // Built-in tools may block briefly on local I/O, so they run on the pool,
-  // off the run's strand; the result comes back through the strand.
+  // Built-in tools may block briefly on local I/O, so they start on the pool,
+  // off the run's strand; connectors return at once and answer later. The
+  // result always comes back through the strand.
   pool->Post([this, run, step, attempt, ctx, impl, pool] {
-    Result<Json> result = impl ? impl->Call(step->input, ctx)
-                               : Result<Json>(Unavailable("no implementation registered for "
-                                                          "tool '" + step->tool->name + "'"));
-    run->Post(pool, [this, run, step, attempt, result = std::move(result)]() mutable {
-      if (run->stopped) return;
-      if (!result.ok()) {
-        const Status& err = result.error();
-        step->call_span.attrs["attempts"] = attempt;
-        if (err.retryable() && attempt < engine_->options_.tool_attempts) {
-          int64_t delay = err.retry_after_s() ? int64_t(*err.retry_after_s() * 1e6)
-                                              : Backoff(engine_->options_.tool_backoff_us, attempt);
-          engine_->loop_->After(delay, [this, run, step, attempt] {
-            run->Post(engine_->pool_.get(), [this, run, step, attempt] {
-              if (!run->stopped) CallTool(run, step, attempt + 1);
-            });
-          });
-          return;
-        }
-        FailRun(run, step->key.node,
-                Status(err.code(), "tool '" + step->tool->name + "': " + err.message(),
-                       err.type(), err.retryable()));
-        return;
-      }
-      if (step->tool->output) {
-        Status valid = step->tool->output->Validate(*result);
-        if (!valid.ok()) {
-          FailRun(run, step->key.node,
-                  InvalidArgument("output of tool '" + step->tool->name + "': " +
-                                  valid.message()));
-          return;
-        }
-      }
-      step->call_span.attrs["attempts"] = attempt;
-      CompleteStep(run, step, std::move(result).value());
-    });
+    auto finish = [this, run, step, attempt, pool](Result<Json> result) {
+      run->Post(pool, [this, run, step, attempt, result = std::move(result)]() mutable {
+        OnToolResult(run, step, attempt, std::move(result));
+      });
+    };
+    if (!impl) {
+      finish(Unavailable("no implementation registered for tool '" + step->tool->name + "'"));
+      return;
+    }
+    impl->Start(step->input, ctx, std::move(finish));
   });
+}
+
+void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, int attempt,
+                               Result<Json> result) {
+  if (run->stopped) return;
+  if (!result.ok()) {
+    const Status& err = result.error();
+    step->call_span.attrs["attempts"] = attempt;
+    if (err.retryable() && attempt < engine_->options_.tool_attempts) {
+      int64_t delay = err.retry_after_s() ? int64_t(*err.retry_after_s() * 1e6)
+                                          : Backoff(engine_->options_.tool_backoff_us, attempt);
+      engine_->loop_->After(delay, [this, run, step, attempt] {
+        run->Post(engine_->pool_.get(), [this, run, step, attempt] {
+          if (!run->stopped) CallTool(run, step, attempt + 1);
+        });
+      });
+      return;
+    }
+    FailRun(run, step->key.node,
+            Status(err.code(), "tool '" + step->tool->name + "': " + err.message(),
+                   err.type(), err.retryable()));
+    return;
+  }
+  if (step->tool->output) {
+    Status valid = step->tool->output->Validate(*result);
+    if (!valid.ok()) {
+      FailRun(run, step->key.node,
+              InvalidArgument("output of tool '" + step->tool->name + "': " +
+                              valid.message()));
+      return;
+    }
+  }
+  step->call_span.attrs["attempts"] = attempt;
+  CompleteStep(run, step, std::move(result).value());
 }
 
 }  // namespace keel

@@ -46,13 +46,25 @@ struct ToolCallContext {
   std::string span_id;
 };
 
+using ToolCallback = std::function<void(Result<Json>)>;
+
 class Tool {
  public:
   virtual ~Tool() = default;
-  // Runs the tool. Errors are normal values: a Status whose type names the
-  // error (e.g. "not_found"), with retryable / retry_after_s set. May block
-  // briefly (local database); network tools must not block a pool thread.
-  virtual Result<Json> Call(const Json& args, const ToolCallContext& ctx) = 0;
+  // Starts a call. `done` runs exactly once, on any thread, possibly before
+  // Start returns. Errors are normal values: a Status whose type names the
+  // error (e.g. "not_found"), with retryable / retry_after_s set.
+  // The default runs Call() inline, which suits built-ins that block briefly
+  // on local I/O (callers run them on a pool thread). Connectors that wait on
+  // the network or another process override Start and return at once, so no
+  // thread is held while they wait.
+  virtual void Start(const Json& args, const ToolCallContext& ctx, ToolCallback done) {
+    done(Call(args, ctx));
+  }
+  // The blocking form, for built-ins.
+  virtual Result<Json> Call(const Json& args, const ToolCallContext& ctx) {
+    return FailedPrecondition("this tool only runs asynchronously");
+  }
 };
 
 // A tool backed by a plain function.
