@@ -227,8 +227,8 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
     done(std::move(t->response));
   } else if (t->idle_timed_out) {
     done(Status(StatusCode::kDeadlineExceeded,
-                "timed out: no data for " + std::to_string(t->request.idle_timeout_ms) +
-                    " ms (" + t->request.method + " " + t->request.url + ")",
+                "timed out: no data for " + std::to_string(t->request.idle_timeout_ms) + " ms (" +
+                    t->request.method + " " + t->request.url + ")",
                 "timeout", true));
   } else {
     done(TransportError(code, t->request));

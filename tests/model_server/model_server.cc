@@ -52,8 +52,7 @@ struct ModelTestServer::Impl {
   void Routes();
   void Model(const httplib::Request& req, httplib::Response& res, bool anthropic);
   // Sends `frames` (or half of them, then drops the connection, when `cut`).
-  static void Send(httplib::Response& res, std::vector<std::string> frames, bool stream,
-                   bool cut);
+  static void Send(httplib::Response& res, std::vector<std::string> frames, bool stream, bool cut);
   static void Error(httplib::Response& res, bool anthropic, int status, const std::string& type,
                     const std::string& code, const std::string& message);
 };
