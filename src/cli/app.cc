@@ -1,12 +1,11 @@
 #include "cli/app.h"
 
 #include <filesystem>
-#include <map>
 
+#include "cli/connector_tools.h"
+#include "crm/sales_desk.h"
 #include "io/event_loop.h"
-#include "models/offline_model.h"
-#include "models/recording_model.h"
-#include "models/scripted_model.h"
+#include "routing/model_setup.h"
 #include "tools/testing_tools.h"
 
 namespace keel {
@@ -15,6 +14,7 @@ namespace fs = std::filesystem;
 App::~App() {
   if (engine) engine->Stop();
   engine.reset();
+  connectors.reset();  // after the event loop: its HTTP client outlives every request
 }
 
 namespace {
@@ -27,6 +27,7 @@ const char* TestingToolsDb() { return std::getenv("KEEL_TESTING_TOOLS_DB"); }
 std::vector<std::string> BuiltinToolNames() {
   ToolRegistry registry;
   RegisterCrmTools(registry, nullptr);
+  RegisterSalesDeskTools(registry, nullptr);
   if (TestingToolsDb()) RegisterTestingTools(registry, TestingToolsDb());
   return registry.Names();
 }
@@ -50,59 +51,25 @@ Status OpenCrm(App& app, bool seed) {
   if (!crm.ok()) return crm.status();
   app.crm = std::move(crm).value();
   RegisterCrmTools(app.tools, app.crm);
+  Result<std::unique_ptr<SalesDesk>> desk = SalesDesk::Open(path);
+  if (!desk.ok()) return desk.status();
+  RegisterSalesDeskTools(app.tools, std::move(desk).value());
   if (TestingToolsDb()) RegisterTestingTools(app.tools, TestingToolsDb());
   return Status();
 }
 
-// One instance per provider, shared by every tier that names it.
-Result<std::shared_ptr<Model>> ProviderModel(App& app, const std::string& provider,
-                                             std::map<std::string, std::shared_ptr<Model>>* made) {
-  if (auto it = made->find(provider); it != made->end()) return it->second;
-  const ProjectConfig& config = app.project.config;
-  std::shared_ptr<Model> model;
-  if (provider == "scripted") {
-    Result<std::unique_ptr<ScriptedModel>> scripted =
-        ScriptedModel::Load(ProjectPath(app.project, config.scripted_file),
-                            app.engine->loop(), config.scripted_latency_ms);
-    if (!scripted.ok()) return scripted.status();
-    model = std::move(scripted).value();
-  } else if (provider == "offline") {
-    model = std::make_shared<OfflineModel>(Clock::Real());
-  } else {
-    return InvalidArgument("keel.yaml: model provider '" + provider +
-                           "' is not available in this build (offline, scripted)");
-  }
-  (*made)[provider] = model;
-  return model;
-}
-
-// The default provider serves every tier; a tier listed in keel.yaml is
-// served by the first provider of its list (later entries are the fallback
-// chain, used once real providers can fail over).
+// The tiers' fallback chains over the configured providers (routing/model_setup.h).
 Status SetUpModels(App& app, const std::string& record_file) {
-  std::map<std::string, std::shared_ptr<Model>> made;
-  auto wrap = [&](std::shared_ptr<Model> model) -> Result<std::shared_ptr<Model>> {
-    if (record_file.empty()) return model;
-    auto recording = RecordingModel::Open(record_file, std::move(model), Clock::Real());
-    if (!recording.ok()) return recording.status();
-    return std::shared_ptr<Model>(std::move(recording).value());
-  };
-  Result<std::shared_ptr<Model>> fallback =
-      ProviderModel(app, app.project.config.model_provider, &made);
-  if (!fallback.ok()) return fallback.status();
-  Result<std::shared_ptr<Model>> wrapped = wrap(*fallback);
-  if (!wrapped.ok()) return wrapped.status();
-  app.models.SetDefault(*wrapped);
-  for (const auto& [tier, targets] : app.project.config.tiers) {
-    if (targets.empty()) continue;
-    Result<std::shared_ptr<Model>> model = ProviderModel(app, targets.front().provider, &made);
-    if (!model.ok()) return model.status();
-    Result<std::shared_ptr<Model>> tier_model =
-        *model == *fallback ? wrapped : wrap(*model);
-    if (!tier_model.ok()) return tier_model.status();
-    app.models.SetTier(tier, *tier_model);
-  }
-  return Status();
+  ModelSetupDeps deps;
+  deps.loop = app.engine->loop();
+  deps.clock = Clock::Real();
+  deps.project_root = app.project.root;
+  deps.record_file = record_file;
+  Result<std::unique_ptr<ModelResources>> resources =
+      ModelResources::Create(app.project.config, deps);
+  if (!resources.ok()) return resources.status();
+  app.model_resources = std::move(resources).value();
+  return SetUpModelRouter(app.project.config, app.model_resources.get(), deps, &app.models);
 }
 
 }  // namespace
@@ -122,6 +89,8 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
     app->project.config.scripted_file = options.scripted_file;
     app->project.config.scripted_latency_ms = options.scripted_latency_ms;
   }
+
+  if (options.adjust_models) options.adjust_models(&app->project.config);
 
   SqliteStoreOptions store_options;
   store_options.path = options.store_override.empty()
@@ -144,6 +113,8 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
                                           : app->project.config.max_runs_in_flight;
   app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
                                          &app->models, Clock::Real(), engine_options);
+  app->connectors = std::make_unique<ConnectorTools>();
+  KEEL_RETURN_IF_ERROR(app->connectors->Register(app->project, app->engine->loop(), &app->tools));
   KEEL_RETURN_IF_ERROR(SetUpModels(*app, options.record_file));
   return app;
 }

@@ -5,6 +5,7 @@
 #ifndef KEEL_CLI_APP_H_
 #define KEEL_CLI_APP_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,10 +16,13 @@
 #include "models/model_router.h"
 #include "project/definitions.h"
 #include "project/project_loader.h"
+#include "routing/model_setup.h"
 #include "store/store.h"
 #include "tools/tool.h"
 
 namespace keel {
+
+class ConnectorTools;
 
 // Exit codes, documented in README.md.
 enum ExitCode {
@@ -42,6 +46,9 @@ struct AppOptions {
   // Append every model exchange to this JSONL cassette (replayable by the
   // scripted provider); "" = no recording.
   std::string record_file;
+  // Edits keel.yaml's model settings (tiers, providers) after loading, e.g.
+  // to point the tiers at a local server (benchmarks); null = keep them.
+  std::function<void(ProjectConfig*)> adjust_models;
   bool store_synchronous_full = true;
 };
 
@@ -50,10 +57,14 @@ struct App {
   std::unique_ptr<Store> store;
   std::shared_ptr<DemoCrm> crm;
   ToolRegistry tools;
+  // What the models run on (the HTTP client); outlives `models` and the loop.
+  std::unique_ptr<ModelResources> model_resources;
   ModelRouter models;
   std::unique_ptr<Engine> engine;
+  // The subprocess, HTTP and MCP tools' shared parts (HTTP client, MCP sessions).
+  std::unique_ptr<ConnectorTools> connectors;
 
-  ~App();  // stops the engine before the store closes
+  ~App();  // stops the engine before the store closes and the connectors shut down
 };
 
 // The names of the built-in tool implementations (for validation).

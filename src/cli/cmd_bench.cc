@@ -1,4 +1,4 @@
-// keel bench engine | waiting: the figures recorded in bench/README.md.
+// keel bench engine | waiting (tools, models: beside): the figures recorded in bench/README.md.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -145,8 +145,9 @@ int CmdBench(const BenchFlags& flags) {
   if (flags.which == "engine") return BenchEngine(flags);
   if (flags.which == "waiting") return BenchWaiting(flags);
   if (flags.which == "tools") return BenchTools(flags);
+  if (flags.which == "models") return BenchModels(flags);
   return ReportError(InvalidArgument("unknown benchmark '" + flags.which +
-                                     "' (engine, waiting, tools)"));
+                                     "' (engine, waiting, tools, models)"));
 }
 
 }  // namespace keel

@@ -71,6 +71,9 @@ struct ToolsFlags {
 };
 int CmdToolsStats(const ToolsFlags& flags);
 
+// keel models check (cmd_models.cc): exit 1 when a tier has no working entry.
+int CmdModelsCheck(const CommonFlags& flags);
+
 struct BenchFlags {
   CommonFlags common;
   std::string which = "engine";  // engine | waiting | tools
@@ -80,6 +83,7 @@ struct BenchFlags {
 };
 int CmdBench(const BenchFlags& flags);
 int BenchTools(const BenchFlags& flags);  // the policy chain's overhead (bench_tools.cc)
+int BenchModels(const BenchFlags& flags);  // real HTTP model calls (bench_models.cc)
 
 }  // namespace keel
 

@@ -112,9 +112,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   AddCommon(tools_stats, tools_flags.common);
 
+  CommonFlags models_flags;
+  auto* models_cmd = app.add_subcommand("models", "the model tiers and their providers");
+  models_cmd->require_subcommand(1);
+  auto* models_check =
+      models_cmd->add_subcommand("check", "one tiny request to every entry of every tier");
+  AddCommon(models_check, models_flags);
+
   BenchFlags bench;
   auto* bench_cmd = app.add_subcommand("bench", "benchmarks (see bench/README.md)");
-  bench_cmd->add_option("which", bench.which, "engine | waiting | tools")->capture_default_str();
+  bench_cmd->add_option("which", bench.which, "engine | waiting | tools | models")
+      ->capture_default_str();
   bench_cmd->add_option("--runs", bench.runs, "runs to start (0 = default)");
   bench_cmd->add_option("--in-flight", bench.concurrency,
                         "engine: runs kept in flight at once (0 = 200)");
@@ -143,6 +151,7 @@ int main(int argc, char** argv) {
   if (*trace) return CmdTrace(trace_flags, trace_run);
   if (*demo_cmd) return CmdDemo(demo);
   if (*tools_stats) return CmdToolsStats(tools_flags);
+  if (*models_check) return CmdModelsCheck(models_flags);
   if (*bench_cmd) return CmdBench(bench);
   return kExitUsage;
 }

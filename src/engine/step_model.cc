@@ -42,6 +42,20 @@ Json& StepInputs(RunExecutor::Step& step) {
   return step.input;
 }
 
+// Every meter, summed over the step's calls (a repair adds to the first).
+void AddUsage(const ModelUsage& usage, Json& attrs) {
+  auto add = [&attrs](const char* key, int64_t n, bool always) {
+    if (always || n != 0 || attrs.contains(key)) attrs[key] = attrs.value(key, int64_t{0}) + n;
+  };
+  add("tokens_in", usage.input_tokens, true);
+  add("tokens_out", usage.output_tokens, true);
+  // The other meters appear once a provider reports them (most calls have none).
+  add("tokens_cached_in", usage.cached_input_tokens, false);
+  add("tokens_cache_write", usage.cache_write_tokens, false);
+  add("tokens_reasoning", usage.reasoning_tokens, false);
+  attrs["cost_usd"] = attrs.value("cost_usd", 0.0) + usage.cost_usd;
+}
+
 }  // namespace
 
 void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
@@ -87,9 +101,11 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   if (reply.ok()) {
     attrs["provider"] = reply->provider;
     attrs["model"] = reply->model;
-    attrs["tokens_in"] = attrs.value("tokens_in", int64_t{0}) + reply->usage.input_tokens;
-    attrs["tokens_out"] = attrs.value("tokens_out", int64_t{0}) + reply->usage.output_tokens;
-    attrs["cost_usd"] = attrs.value("cost_usd", 0.0) + reply->usage.cost_usd;
+    AddUsage(reply->usage, attrs);
+    if (!reply->failed_over.empty()) {
+      Json& failed = attrs["failed_over"];
+      for (std::string& entry : reply->failed_over) failed.push_back(std::move(entry));
+    }
     Status valid = agent.output ? agent.output->Validate(reply->output) : Status();
     if (valid.ok()) {
       if (reply->from_fallback) attrs["fallback"] = true;

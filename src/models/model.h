@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/status.h"
@@ -44,6 +45,9 @@ struct ModelReply {
   std::string provider;
   std::string model;
   bool from_fallback = false;  // produced by the deterministic fallback
+  // Tier entries that were unavailable before this one answered, each as
+  // "provider/model: error_type" (empty on the common path).
+  std::vector<std::string> failed_over;
 };
 
 using ModelCallback = std::function<void(Result<ModelReply>)>;

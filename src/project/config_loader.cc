@@ -1,7 +1,9 @@
 // keel.yaml -> ProjectConfig.
 #include <filesystem>
 
+#include "mcp/mcp_server_config.h"
 #include "project/internal/load_context.h"
+#include "project/internal/model_config_reader.h"
 #include "project/internal/policies_reader.h"
 
 namespace keel::project_internal {
@@ -78,6 +80,41 @@ void ReadDefaults(const FieldReader& top, const Field& field, ProjectConfig* con
   }
 }
 
+void ReadEgress(const FieldReader& top, const Field& field, ProjectConfig* config) {
+  FieldReader egress(top.file(), field.value, "egress", {"allow"}, top.diags());
+  if (!egress.is_map()) return;
+  egress.StringList("allow", &config->egress_allow, nullptr, /*required=*/true);
+}
+
+// Each server is validated by the MCP module's own parser; its messages
+// ("mcp_servers.crm.command: ...") name the field, which is where they are reported.
+void ReadMcpServers(const FieldReader& top, const Field& field, ProjectConfig* config) {
+  if (!field.value.IsMap()) {
+    top.Error(field, "'mcp_servers' must be a map of server name to its settings");
+    return;
+  }
+  for (const auto& pair : field.value) {
+    const std::string name = pair.first.Scalar();
+    Json entry = YamlToJson(pair.second);
+    Result<McpServerConfig> parsed = ParseMcpServerConfig(name, entry);
+    if (!parsed.ok()) {
+      const std::string message = parsed.status().message();
+      std::string prefix = "mcp_servers." + name;
+      size_t colon = message.find(": ");
+      SourceLocation where = top.file().At(pair.first);
+      if (colon != std::string::npos && colon > prefix.size() &&
+          message.compare(0, prefix.size() + 1, prefix + ".") == 0) {
+        where = WhereInYaml(
+            top.file(), pair.second,
+            std::string_view(message).substr(prefix.size() + 1, colon - prefix.size() - 1));
+      }
+      top.diags()->Add(where, message);
+      continue;
+    }
+    config->mcp_servers[name] = std::move(entry);
+  }
+}
+
 }  // namespace
 
 void LoadConfig(LoadContext* ctx) {
@@ -89,7 +126,9 @@ void LoadConfig(LoadContext* ctx) {
   std::optional<YamlFile> file = ReadYamlFile(ctx->root, "keel.yaml", &ctx->diags);
   if (!file) return;
   FieldReader reader(*file, file->root, "keel.yaml",
-                     {"name", "store", "crm", "model", "tiers", "defaults"}, &ctx->diags);
+                     {"name", "store", "crm", "model", "tiers", "providers", "prices",
+                      "model_breaker", "defaults", "egress", "mcp_servers"},
+                     &ctx->diags);
   if (!reader.is_map()) return;
   ProjectConfig& config = ctx->project.config;
   reader.String("name", &config.name, /*required=*/true);
@@ -97,7 +136,12 @@ void LoadConfig(LoadContext* ctx) {
   reader.String("crm", &config.crm_path);
   if (const Field* model = reader.Find("model")) ReadModel(reader, *model, &config);
   if (const Field* tiers = reader.Find("tiers")) ReadTiers(reader, *tiers, &config);
+  if (const Field* f = reader.Find("providers")) ReadProviders(reader, *f, &config.models);
+  if (const Field* f = reader.Find("prices")) ReadPrices(reader, *f, &config.models);
+  if (const Field* f = reader.Find("model_breaker")) ReadModelBreaker(reader, *f, &config.models);
   if (const Field* defaults = reader.Find("defaults")) ReadDefaults(reader, *defaults, &config);
+  if (const Field* egress = reader.Find("egress")) ReadEgress(reader, *egress, &config);
+  if (const Field* servers = reader.Find("mcp_servers")) ReadMcpServers(reader, *servers, &config);
 }
 
 }  // namespace keel::project_internal

@@ -22,6 +22,7 @@
 #include "core/json.h"
 #include "core/source_location.h"
 #include "expr/expression.h"
+#include "project/model_config.h"
 #include "schema/json_schema.h"
 #include "template/mustache.h"
 #include "tools/tool.h"
@@ -151,7 +152,7 @@ struct WorkflowDef {
 };
 
 struct TierTarget {
-  std::string provider;  // "offline" | "scripted" | later: "openai", "anthropic"
+  std::string provider;  // "offline" | "scripted" | "openai" | "anthropic"
   std::string model;
 };
 
@@ -162,7 +163,9 @@ struct ProjectConfig {
   std::string model_provider = "offline";
   std::string scripted_file;        // JSONL for the scripted provider
   int64_t scripted_latency_ms = 0;  // simulated latency, waits on the event loop
-  std::map<std::string, std::vector<TierTarget>> tiers;  // small/medium/large
+  // small/medium/large -> an ordered fallback chain of provider+model.
+  std::map<std::string, std::vector<TierTarget>> tiers;
+  ModelSettings models;  // `providers:`, `prices:`, `model_breaker:`
   int64_t lease_s = 30;
   int worker_threads = 0;  // 0 = hardware concurrency
   int max_runs_in_flight = 10000;
@@ -171,6 +174,12 @@ struct ProjectConfig {
   // the rate limit all tools share (the workspace's).
   ToolPolicies tool_policies;
   RateLimit workspace_rate_limit;
+  // `egress: allow:`: the hosts `kind: http` tools may call (exact names or
+  // "*.example.com"); empty denies every HTTP tool call.
+  std::vector<std::string> egress_allow;
+  // `mcp_servers:`: server name -> its settings as written (each validated
+  // by ParseMcpServerConfig, mcp/mcp_server_config.h); an empty object when none.
+  Json mcp_servers = Json::object();
 };
 
 struct Project {

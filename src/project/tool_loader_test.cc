@@ -158,5 +158,72 @@ TEST(ToolPoliciesTest, BadValuesAreReportedWhereTheyAre) {
           "tools/t.yaml:6:16: tool 't' has side effects, so its answers are never cached"));
 }
 
+// The connector kinds: each kind's fields are checked by its own parser and
+// kept on ToolDef::connector for the composition root.
+TEST(ToolConnectorsTest, EachKindKeepsItsValidatedFields) {
+  PolicyProject project({
+      {"keel.yaml",
+       "name: p\n"
+       "egress: {allow: [api.example.com]}\n"
+       "mcp_servers:\n"
+       "  files: {command: [node, server.js], timeout_s: 5}\n"},
+      {"tools/score.yaml", std::string("name: score\nkind: subprocess\n") + kSchemas +
+                               "command: [python3, score.py]\ntimeout_s: 3\n"},
+      {"tools/news.yaml", std::string("name: news\nkind: http\n") + kSchemas +
+                              "base_url: https://api.example.com\n"
+                              "url: /news?q={{company}}\n"
+                              "headers: {Authorization: 'Bearer ${env:NEWS_TOKEN}'}\n"
+                              "response: {pointer: /articles}\n"},
+      {"tools/read.yaml", "name: files.read\nkind: mcp\nserver: files\ntool: read_file\n"},
+  });
+  std::vector<std::string> diagnostics;
+  Result<Project> loaded = project.Load(&diagnostics);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(diagnostics);
+  EXPECT_EQ(loaded->config.egress_allow, std::vector<std::string>{"api.example.com"});
+  EXPECT_EQ(loaded->config.mcp_servers["files"]["command"], (Json{"node", "server.js"}));
+  EXPECT_EQ(loaded->FindTool("score")->connector,
+            (Json{{"command", {"python3", "score.py"}}, {"timeout_s", 3}}));
+  EXPECT_EQ(loaded->FindTool("news")->connector["response"], (Json{{"pointer", "/articles"}}));
+  const ToolDef* read = loaded->FindTool("files.read");
+  EXPECT_EQ(read->connector, (Json{{"server", "files"}, {"tool", "read_file"}}));
+  EXPECT_EQ(read->input, nullptr);  // the server's schema is used
+  EXPECT_TRUE(loaded->FindTool("score")->input != nullptr);
+  EXPECT_TRUE(loaded->FindTool("score")->connector.is_object());
+}
+
+TEST(ToolConnectorsTest, ConnectorErrorsAreReportedAtTheField) {
+  PolicyProject project({
+      {"keel.yaml",
+       "name: p\n"
+       "egress: {allow: [api.example.com]}\n"
+       "mcp_servers:\n"
+       "  files: {command: [node], timeout_s: -1}\n"},
+      {"tools/a.yaml",
+       std::string("name: a\nkind: subprocess\n") + kSchemas + "command: [python3, 7]\n"},
+      {"tools/b.yaml",
+       std::string("name: b\nkind: http\n") + kSchemas + "url: https://evil.example.org/x\n"},
+      {"tools/c.yaml",
+       std::string("name: c\nkind: http\n") + kSchemas + "url: /x\nresponse: {pointer: items}\n"},
+      {"tools/d.yaml", "name: d\nkind: mcp\nserver: nope\ntool: x\n"},
+      {"tools/e.yaml", std::string("name: e\nkind: builtin\n") + kSchemas + "url: /x\n"},
+      {"tools/f.yaml", std::string("name: f\nkind: grpc\n") + kSchemas},
+      {"tools/g.yaml", "name: g\nkind: mcp\nserver: files\n"},
+  });
+  std::vector<std::string> diagnostics;
+  EXPECT_FALSE(project.Load(&diagnostics).ok());
+  EXPECT_THAT(
+      diagnostics,
+      ElementsAre(
+          "keel.yaml:4:39: mcp_servers.files.timeout_s: expected a positive number of seconds",
+          "tools/a.yaml:5:20: command[1]: expected a string",
+          "tools/b.yaml:5:6: host 'evil.example.org' is not on the egress allowlist (keel.yaml "
+          "egress.allow)",
+          "tools/c.yaml:6:21: response.pointer: 'items' is not a JSON Pointer (e.g. /data/items)",
+          "tools/d.yaml:3:9: mcp server 'nope' is not declared in keel.yaml mcp_servers",
+          "tools/e.yaml:5:1: field 'url' does not apply to a tool of kind builtin",
+          "tools/f.yaml:2:7: unknown tool kind 'grpc' (expected builtin, subprocess, http or mcp)",
+          "tools/g.yaml:1:1: missing required field 'tool' in a tool"));
+}
+
 }  // namespace
 }  // namespace keel

@@ -35,6 +35,10 @@ struct ToolDef {
   std::shared_ptr<const JsonSchema> input;   // compiled input_schema
   std::shared_ptr<const JsonSchema> output;  // compiled output_schema
   ToolPolicies policies;  // the policy chain's settings (project defaults applied)
+  // For kinds other than builtin: the kind's own fields from tools/*.yaml
+  // (e.g. {"command": [...]} for subprocess), validated by the loader; the
+  // composition root builds the implementation from them. Null for builtin.
+  Json connector;
   SourceLocation location;
 };
 

@@ -67,6 +67,12 @@ void LoadWorkflow(LoadContext* ctx, const YamlFile& file);
 // inputs, plus the optimize extras for the roles the agent is used in.
 void CheckAgentScopes(LoadContext* ctx);
 
+// Where the value at `path` ("command[1]", "env.HOME", "response.pointer")
+// is inside `map`, descending as far as the path exists; the map itself
+// when none of it does. Maps the field paths that connector parsers name in
+// their messages to file:line:col.
+SourceLocation WhereInYaml(const YamlFile& file, const YAML::Node& map, std::string_view path);
+
 // Where a node sits, which limits its kind and fields.
 enum class NodePlace { kTop, kBranch, kBody };
 

@@ -1,0 +1,46 @@
+// ConnectorTools: the composition root's part that turns a project's
+// non-builtin tools (ToolDef::connector of kind subprocess, http, mcp) into
+// implementations: a SubprocessTool each, an HttpTool each over one
+// HttpClient on the engine's event loop, and an MCP tool each over one shared
+// McpClient per server (the client starts its server at the first call).
+//
+// Not thread-safe itself; the tools it registers are.
+#ifndef KEEL_CLI_CONNECTOR_TOOLS_H_
+#define KEEL_CLI_CONNECTOR_TOOLS_H_
+
+#include <memory>
+#include <vector>
+
+#include "core/status.h"
+#include "io/event_loop.h"
+#include "io/http_client.h"
+#include "project/definitions.h"
+#include "tools/tool.h"
+
+namespace keel {
+
+class McpClient;
+
+class ConnectorTools {
+ public:
+  ConnectorTools() = default;
+  // Closes every MCP session (their servers exit). Destroy after the event
+  // loop has stopped, since the HttpClient must outlive its requests.
+  ~ConnectorTools();
+  ConnectorTools(const ConnectorTools&) = delete;
+  ConnectorTools& operator=(const ConnectorTools&) = delete;
+
+  // Registers an implementation for every connector tool of `project` in
+  // `registry`. `loop` carries the HTTP tools' requests. Relative subprocess
+  // working directories are taken from the project root. Fails only on a
+  // connector setting the loader would have rejected (kInvalidArgument).
+  Status Register(const Project& project, EventLoop* loop, ToolRegistry* registry);
+
+ private:
+  std::unique_ptr<HttpClient> http_;
+  std::vector<std::shared_ptr<McpClient>> mcp_;
+};
+
+}  // namespace keel
+
+#endif  // KEEL_CLI_CONNECTOR_TOOLS_H_
