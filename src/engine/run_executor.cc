@@ -140,7 +140,7 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
       case NodeKind::kVerify: node_id = WalkVerify(run, node); break;
       case NodeKind::kOptimize: node_id = WalkOptimize(run, node); break;
       case NodeKind::kApproval: node_id = WalkApproval(run, node); break;
-      case NodeKind::kFinalize: RunFinalize(run, node, 0); return;
+      case NodeKind::kFinalize: EnterFinalize(run, node); return;
       case NodeKind::kEscalate: RunEscalate(run, node); return;
     }
     if (node_id == kWait) return;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "engine/entity_gate.h"
 #include "engine/run.h"
 #include "store/store.h"
 
@@ -49,9 +50,12 @@ class RunExecutor {
   std::string WalkVerify(const RunPtr& run, const NodeDef& node);
   std::string WalkOptimize(const RunPtr& run, const NodeDef& node);
   std::string WalkApproval(const RunPtr& run, const NodeDef& node);
-  void RunFinalize(const RunPtr& run, const NodeDef& node, int attempt);
+  // Finalize waits for its turn at the entity's gate (see entity_gate.h).
+  void EnterFinalize(const RunPtr& run, const NodeDef& node);
+  void RunFinalize(const RunPtr& run, const NodeDef& node, int attempt,
+                   EntityGate::TicketPtr ticket);
   void FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
-                          Json result, int attempt);
+                          Json result, int attempt, EntityGate::TicketPtr ticket);
   void RunEscalate(const RunPtr& run, const NodeDef& node);
 
   // Steps: one tool or model call whose completion is committed on its own.
@@ -92,6 +96,7 @@ class RunExecutor {
   int64_t NowUs() const;
 
   Engine* engine_;
+  EntityGate entity_gate_;
 };
 
 }  // namespace keel
