@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/event_loop.h"
+#include "io/event_loop.h"
 #include "models/offline_model.h"
 #include "models/recording_model.h"
 #include "models/scripted_model.h"

@@ -144,8 +144,9 @@ int BenchWaiting(const BenchFlags& flags) {
 int CmdBench(const BenchFlags& flags) {
   if (flags.which == "engine") return BenchEngine(flags);
   if (flags.which == "waiting") return BenchWaiting(flags);
+  if (flags.which == "tools") return BenchTools(flags);
   return ReportError(InvalidArgument("unknown benchmark '" + flags.which +
-                                     "' (engine, waiting)"));
+                                     "' (engine, waiting, tools)"));
 }
 
 }  // namespace keel

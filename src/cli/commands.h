@@ -65,14 +65,21 @@ struct DemoFlags {
 };
 int CmdDemo(const DemoFlags& flags);
 
+struct ToolsFlags {
+  CommonFlags common;
+  std::string since = "24h";  // runs started within this window
+};
+int CmdToolsStats(const ToolsFlags& flags);
+
 struct BenchFlags {
   CommonFlags common;
-  std::string which = "engine";  // engine | waiting
+  std::string which = "engine";  // engine | waiting | tools
   int runs = 0;                  // 0 = the benchmark's default
   int concurrency = 0;
   int latency_ms = 1000;
 };
 int CmdBench(const BenchFlags& flags);
+int BenchTools(const BenchFlags& flags);  // the policy chain's overhead (bench_tools.cc)
 
 }  // namespace keel
 

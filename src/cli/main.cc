@@ -103,9 +103,18 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--out", demo.out_dir, "where briefs are written")->capture_default_str();
   AddCommon(demo_cmd, demo.common);
 
+  ToolsFlags tools_flags;
+  auto* tools_cmd = app.add_subcommand("tools", "tool calls through the policy chain");
+  tools_cmd->require_subcommand(1);
+  auto* tools_stats =
+      tools_cmd->add_subcommand("stats", "per-tool success, latency, cache hits, breakers");
+  tools_stats->add_option("--since", tools_flags.since, "window, e.g. 24h, 7d")
+      ->capture_default_str();
+  AddCommon(tools_stats, tools_flags.common);
+
   BenchFlags bench;
   auto* bench_cmd = app.add_subcommand("bench", "benchmarks (see bench/README.md)");
-  bench_cmd->add_option("which", bench.which, "engine | waiting")->capture_default_str();
+  bench_cmd->add_option("which", bench.which, "engine | waiting | tools")->capture_default_str();
   bench_cmd->add_option("--runs", bench.runs, "runs to start (0 = default)");
   bench_cmd->add_option("--in-flight", bench.concurrency,
                         "engine: runs kept in flight at once (0 = 200)");
@@ -133,6 +142,7 @@ int main(int argc, char** argv) {
   if (*state_show) return CmdStateShow(state_flags, entity, history);
   if (*trace) return CmdTrace(trace_flags, trace_run);
   if (*demo_cmd) return CmdDemo(demo);
+  if (*tools_stats) return CmdToolsStats(tools_flags);
   if (*bench_cmd) return CmdBench(bench);
   return kExitUsage;
 }

@@ -4,14 +4,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
 #include "core/ids.h"
-#include "engine/event_loop.h"
 #include "engine/run.h"
 #include "engine/run_executor.h"
 #include "engine/thread_pool.h"
+#include "io/event_loop.h"
+#include "policy/tool_invoker.h"
 
 namespace keel {
 namespace {
@@ -24,6 +26,22 @@ std::string HostName() {
 
 }  // namespace
 
+policy::InvokerOptions Engine::InvokerOptionsFor(const Project& project) {
+  policy::InvokerOptions options;
+  options.tools = tools_;
+  options.clock = clock_;
+  options.timers = loop_.get();
+  options.post = [pool = pool_.get()](std::function<void()> fn) { pool->Post(std::move(fn)); };
+  options.find_def = [&project](const std::string& name) { return project.FindTool(name); };
+  options.agent_allows = [&project](const std::string& agent, const std::string& tool) {
+    const AgentDef* def = project.FindAgent(agent);
+    return def != nullptr && std::find(def->tools.begin(), def->tools.end(), tool) !=
+                                 def->tools.end();
+  };
+  options.workspace_rate_limit = project.config.workspace_rate_limit;
+  return options;
+}
+
 Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,
                const ModelRouter* models, Clock* clock, EngineOptions options)
     : project_(project), store_(store), tools_(tools), models_(models), clock_(clock),
@@ -34,6 +52,7 @@ Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,
   }
   loop_ = std::make_unique<EventLoop>(clock_);
   pool_ = std::make_unique<ThreadPool>(options_.threads);
+  invoker_ = std::make_unique<policy::ToolInvoker>(InvokerOptionsFor(project_));
   executor_ = std::make_unique<RunExecutor>(this);
   for (const auto& [name, workflow] : project_.workflows) {
     indexes_[name] = std::make_unique<NodeIndex>(workflow);

@@ -33,6 +33,10 @@ namespace keel {
 
 class EventLoop;
 class ThreadPool;
+namespace policy {
+class ToolInvoker;
+struct InvokerOptions;
+}  // namespace policy
 struct Run;
 struct NodeIndex;
 
@@ -42,8 +46,6 @@ struct EngineOptions {
   int max_runs_in_flight = 10000;      // runs held in memory at once
   int64_t claim_interval_us = 200'000;  // how often the store is polled for runnable runs
   bool claim = true;                   // poll the store (a worker); false: only own runs
-  int tool_attempts = 3;               // tries for a retryable tool error
-  int64_t tool_backoff_us = 100'000;   // first retry delay; doubles, with jitter
 };
 
 // Where a run came to rest (finished, or parked waiting for a human).
@@ -103,6 +105,7 @@ class Engine {
   const LeaseOwner& owner() const { return owner_; }
 
  private:
+  policy::InvokerOptions InvokerOptionsFor(const Project& project);
   friend class RunExecutor;
   Result<RunRecord> NewRunRecord(const std::string& workflow, const Json& input,
                                  const WorkflowDef** def);
@@ -133,6 +136,7 @@ class Engine {
   LeaseOwner owner_;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<policy::ToolInvoker> invoker_;  // every tool call passes its chain
   std::unique_ptr<class RunExecutor> executor_;
   std::function<void(const RunOutcome&)> listener_;
 

@@ -61,7 +61,6 @@ Result<std::unique_ptr<EngineHarness>> EngineHarness::Open(HarnessOptions option
   engine_options.claim = options.claim;
   engine_options.claim_interval_us = options.claim_interval_us;
   engine_options.max_runs_in_flight = options.max_runs_in_flight;
-  engine_options.tool_backoff_us = 1'000;
   h->engine_ = std::make_unique<Engine>(h->project_, h->store_.get(), &h->tools_, &h->models_,
                                         h->clock_, engine_options);
   EngineHarness* raw = h.get();

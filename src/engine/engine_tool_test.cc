@@ -91,7 +91,7 @@ TEST_F(EngineToolTest, RetryableErrorsAreRetriedWithTheSameIdempotencyKey) {
   EXPECT_EQ(outcome.result, kAnswer);
   std::string key = IdempotencyKey(outcome.run_id, "call");
   EXPECT_EQ(tool->keys(), (std::vector<std::string>{key, key, key}));
-  EXPECT_EQ(ToolSpan(outcome.run_id).attrs.value("attempts", 0), 3);
+  EXPECT_EQ(ToolSpan(outcome.run_id).attrs.value("keel.tool.attempts", 0), 3);
   // One logical step: started once, completed once, whatever the retries.
   EXPECT_EQ(EventsOf(h_->store(), outcome.run_id, EventType::kNodeStarted).size(), 1u);
   EXPECT_EQ(EventsOf(h_->store(), outcome.run_id, EventType::kNodeCompleted).size(), 1u);
@@ -104,7 +104,7 @@ TEST_F(EngineToolTest, RetryBudgetRunsOutAndTheRunFailsWithTheToolsError) {
   EXPECT_EQ(outcome.status, RunStatus::kFailed);
   EXPECT_NE(outcome.error.find("testing.flaky"), std::string::npos) << outcome.error;
   EXPECT_NE(outcome.error.find("still busy"), std::string::npos) << outcome.error;
-  EXPECT_EQ(tool->keys().size(), 3u) << "EngineOptions::tool_attempts";
+  EXPECT_EQ(tool->keys().size(), 3u) << "the tool's retry policy: 3 attempts";
   std::vector<Event> failed = EventsOf(h_->store(), outcome.run_id, EventType::kNodeFailed);
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0].node, "call");

@@ -3,7 +3,7 @@
 #include "engine/run_executor.h"
 
 #include "engine/engine.h"
-#include "engine/event_loop.h"
+#include "io/event_loop.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"
 #include "core/ids.h"

@@ -21,6 +21,9 @@
 namespace keel {
 
 class Engine;
+namespace policy {
+struct ToolCallRecord;
+}  // namespace policy
 
 class RunExecutor {
  public:
@@ -61,9 +64,9 @@ class RunExecutor {
   // Steps: one tool or model call whose completion is committed on its own.
   void Launch(const RunPtr& run, Step step);
   void LaunchTool(const RunPtr& run, std::shared_ptr<Step> step);
-  void CallTool(const RunPtr& run, std::shared_ptr<Step> step, int attempt);
-  void OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, int attempt,
-                    Result<Json> result);
+  void CallTool(const RunPtr& run, std::shared_ptr<Step> step);
+  void OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Result<Json> result,
+                    const policy::ToolCallRecord& record);
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);

@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "project/internal/load_context.h"
+#include "project/internal/policies_reader.h"
 
 namespace keel::project_internal {
 
@@ -62,13 +63,18 @@ void ReadTiers(const FieldReader& top, const Field& field, ProjectConfig* config
 
 void ReadDefaults(const FieldReader& top, const Field& field, ProjectConfig* config) {
   FieldReader defaults(top.file(), field.value, "defaults",
-                       {"lease_s", "worker_threads", "max_runs_in_flight"}, top.diags());
+                       {"lease_s", "worker_threads", "max_runs_in_flight", "tool_policies"},
+                       top.diags());
   if (!defaults.is_map()) return;
   defaults.Int("lease_s", 1, &config->lease_s);
   int64_t value = 0;
   if (defaults.Int("worker_threads", 0, &value)) config->worker_threads = static_cast<int>(value);
   if (defaults.Int("max_runs_in_flight", 1, &value)) {
     config->max_runs_in_flight = static_cast<int>(value);
+  }
+  if (const Field* policies = defaults.Find("tool_policies")) {
+    ReadToolPolicyDefaults(defaults, *policies, &config->tool_policies,
+                           &config->workspace_rate_limit);
   }
 }
 

@@ -167,6 +167,10 @@ struct ProjectConfig {
   int worker_threads = 0;  // 0 = hardware concurrency
   int max_runs_in_flight = 10000;
   std::string crm_path = ".keel/crm.db";  // the demo CRM (sales pack)
+  // `defaults: tool_policies:`: what every tool's policies start from, and
+  // the rate limit all tools share (the workspace's).
+  ToolPolicies tool_policies;
+  RateLimit workspace_rate_limit;
 };
 
 struct Project {

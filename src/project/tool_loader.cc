@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "project/internal/load_context.h"
+#include "project/internal/policies_reader.h"
 
 namespace keel::project_internal {
 
@@ -32,12 +33,43 @@ void CheckBuiltin(LoadContext* ctx, const FieldReader& reader, const ToolDef& to
   }
 }
 
+// The tool's policies over the project defaults. Side effects are never
+// cached: an inherited TTL is dropped, one written on the tool is an error.
+void ReadPolicies(LoadContext* ctx, const FieldReader& reader, ToolDef* tool) {
+  tool->policies = ctx->project.config.tool_policies;
+  if (tool->side_effects) tool->policies.cache_ttl_s = 0;  // an inherited default
+  const Field* field = reader.Find("policies");
+  if (field == nullptr) return;
+  ReadToolPolicies(reader, *field, &tool->policies);
+  const std::vector<std::string>& fallbacks = tool->policies.fallback.tools;
+  if (std::find(fallbacks.begin(), fallbacks.end(), tool->name) != fallbacks.end()) {
+    reader.Error(*field, "tool '" + tool->name + "' cannot be its own fallback");
+  }
+  if (!tool->side_effects) return;
+  ToolPolicies& p = tool->policies;
+  if (field->value.IsMap()) {
+    const YAML::Node& map = field->value;
+    YAML::Node ttl = map["cache_ttl_s"];
+    YAML::Node fallback = map["fallback"];
+    YAML::Node stale = fallback && fallback.IsMap() ? fallback["stale_cache_s"] : YAML::Node();
+    for (const YAML::Node& at : {ttl, stale}) {
+      if (at && at.IsScalar() && YamlToJson(at) != 0) {
+        ctx->diags.Add(reader.file().At(at), "tool '" + tool->name +
+                                                 "' has side effects, so its answers are never "
+                                                 "cached");
+      }
+    }
+  }
+  p.cache_ttl_s = 0;
+  p.fallback.stale_cache_s = 0;
+}
+
 }  // namespace
 
 void LoadTool(LoadContext* ctx, const YamlFile& file) {
   FieldReader reader(file, file.root, "a tool",
                      {"name", "description", "kind", "risk", "side_effects", "idempotent",
-                      "input_schema", "output_schema"},
+                      "input_schema", "output_schema", "policies"},
                      &ctx->diags);
   if (!reader.is_map()) return;
   ToolDef tool;
@@ -50,6 +82,7 @@ void LoadTool(LoadContext* ctx, const YamlFile& file) {
   ReadRisk(reader, &tool.risk);
   reader.Bool("side_effects", &tool.side_effects);
   reader.Bool("idempotent", &tool.idempotent);
+  ReadPolicies(ctx, reader, &tool);
   CompiledSchema input;
   if (ctx->schemas.ReadField(reader, "input_schema", /*required=*/true, &input)) {
     tool.input_schema = std::move(input.document);

@@ -2,6 +2,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
 #include "project/internal/fixture_test_util.h"
 
 namespace keel {
@@ -43,6 +49,113 @@ TEST(ToolLoaderTest, SchemaProblemsAreReportedWhereTheyAre) {
                                          "a valid draft-07 JSON Schema: "));
   EXPECT_EQ(diagnostics[5],
             "workflows/w.yaml:3:15: 'state_schema' must be a schema file path or an inline schema");
+}
+
+// A throw-away project folder written by the test: policies are easiest to
+// read beside the assertions on them.
+class PolicyProject {
+ public:
+  explicit PolicyProject(const std::map<std::string, std::string>& files)
+      : dir_(std::filesystem::temp_directory_path() /
+             ("keel-policies-" + std::to_string(getpid()) + "-" + std::to_string(++count_))) {
+    std::filesystem::remove_all(dir_);
+    for (const auto& [path, text] : files) {
+      std::filesystem::create_directories((dir_ / path).parent_path());
+      std::ofstream(dir_ / path) << text;
+    }
+  }
+  ~PolicyProject() { std::filesystem::remove_all(dir_); }
+
+  Result<Project> Load(std::vector<std::string>* diagnostics) const {
+    std::vector<Diagnostic> found;
+    Result<Project> project = LoadProject(dir_.string(), LoadOptions{}, &found);
+    for (const Diagnostic& d : found) diagnostics->push_back(d.ToString());
+    return project;
+  }
+
+ private:
+  static inline int count_ = 0;
+  std::filesystem::path dir_;
+};
+
+constexpr char kSchemas[] =
+    "input_schema: {type: object}\noutput_schema: {type: object}\n";
+
+TEST(ToolPoliciesTest, ToolSettingsOverrideTheProjectDefaults) {
+  PolicyProject project({
+      {"keel.yaml",
+       "name: p\n"
+       "defaults:\n"
+       "  tool_policies:\n"
+       "    timeout_ms: 5000\n"
+       "    retry: {max_attempts: 4, initial_backoff_ms: 50, max_backoff_ms: 2000}\n"
+       "    breaker: {failures: 3, cooldown_ms: 10000}\n"
+       "    cache_ttl_s: 60\n"
+       "    workspace_rate_limit: {per_s: 100, burst: 200}\n"},
+      {"tools/contacts.yaml",
+       std::string("name: crm.contacts\n") + kSchemas +
+           "policies:\n"
+           "  agents: [researcher]\n"
+           "  cache_ttl_s: 300\n"
+           "  rate_limit: {per_s: 5, burst: 10, max_wait_ms: 200}\n"
+           "  fallback: {tools: [crm.replica], stale_cache_s: 3600}\n"},
+      {"tools/replica.yaml", std::string("name: crm.replica\n") + kSchemas},
+      {"tools/email.yaml", std::string("name: email.send\nside_effects: true\n") + kSchemas},
+  });
+  std::vector<std::string> diagnostics;
+  Result<Project> loaded = project.Load(&diagnostics);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(diagnostics);
+  EXPECT_DOUBLE_EQ(loaded->config.workspace_rate_limit.per_s, 100);
+  const ToolPolicies& contacts = loaded->FindTool("crm.contacts")->policies;
+  EXPECT_TRUE(contacts.restrict_agents);
+  EXPECT_EQ(contacts.agents, std::vector<std::string>{"researcher"});
+  EXPECT_FALSE(loaded->FindTool("crm.replica")->policies.restrict_agents);
+  EXPECT_EQ(contacts.cache_ttl_s, 300);
+  EXPECT_DOUBLE_EQ(contacts.rate_limit.per_s, 5);
+  EXPECT_DOUBLE_EQ(contacts.rate_limit.burst, 10);
+  EXPECT_EQ(contacts.rate_limit.max_wait_ms, 200);
+  EXPECT_EQ(contacts.fallback.tools, std::vector<std::string>{"crm.replica"});
+  EXPECT_EQ(contacts.fallback.stale_cache_s, 3600);
+  EXPECT_EQ(contacts.timeout_ms, 5000);  // from the defaults
+  EXPECT_EQ(contacts.retry.max_attempts, 4);
+  EXPECT_EQ(contacts.breaker.failures, 3);
+  EXPECT_EQ(loaded->FindTool("crm.replica")->policies.cache_ttl_s, 60);
+  // A side-effecting tool never inherits a cache.
+  EXPECT_EQ(loaded->FindTool("email.send")->policies.cache_ttl_s, 0);
+}
+
+TEST(ToolPoliciesTest, BadValuesAreReportedWhereTheyAre) {
+  PolicyProject project({
+      {"keel.yaml",
+       "name: p\n"
+       "defaults:\n"
+       "  tool_policies:\n"
+       "    timeout_ms: 0\n"
+       "    agents: [x]\n"},
+      {"tools/t.yaml",
+       std::string("name: t\nside_effects: true\n") + kSchemas +
+           "policies:\n"
+           "  cache_ttl_s: 60\n"
+           "  retry: {max_attempts: 0, initial_backoff_ms: 500, max_backoff_ms: 100}\n"
+           "  rate_limit: {per_s: -1, burst: 5}\n"
+           "  breaker: {failurs: 3}\n"
+           "  fallback: {tools: [t]}\n"
+           "  agents: researcher\n"},
+  });
+  std::vector<std::string> diagnostics;
+  EXPECT_FALSE(project.Load(&diagnostics).ok());
+  EXPECT_THAT(
+      diagnostics,
+      ElementsAre(
+          "keel.yaml:5:5: unknown field 'agents' in 'tool_policies'",
+          "keel.yaml:4:17: 'timeout_ms' must be an integer >= 1",
+          "tools/t.yaml:11:11: 'agents' must be a list of strings",
+          "tools/t.yaml:8:23: 'per_s' must be a number >= 0",
+          "tools/t.yaml:9:13: unknown field 'failurs' in 'breaker' (did you mean 'failures'?)",
+          "tools/t.yaml:7:25: 'max_attempts' must be an integer >= 1",
+          "tools/t.yaml:7:69: 'max_backoff_ms' must be >= 'initial_backoff_ms'",
+          "tools/t.yaml:6:3: tool 't' cannot be its own fallback",
+          "tools/t.yaml:6:16: tool 't' has side effects, so its answers are never cached"));
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "core/source_location.h"
 #include "core/status.h"
 #include "schema/json_schema.h"
+#include "tools/tool_policies.h"
 
 namespace keel {
 
@@ -33,6 +34,7 @@ struct ToolDef {
   Json output_schema;
   std::shared_ptr<const JsonSchema> input;   // compiled input_schema
   std::shared_ptr<const JsonSchema> output;  // compiled output_schema
+  ToolPolicies policies;  // the policy chain's settings (project defaults applied)
   SourceLocation location;
 };
 

@@ -1,0 +1,118 @@
+// HttpClient: asynchronous HTTP(S) on keel's EventLoop (libcurl multi). A
+// request holds no thread while it waits: Send() posts it to the loop, the
+// loop drives every transfer, and callbacks run on the loop thread (they must
+// be quick and must not block).
+//
+// Transport: TLS verified against the system CA store; proxies taken from
+// the environment (http_proxy, https_proxy, no_proxy: libcurl's defaults,
+// which this client leaves on); keep-alive connections are reused across
+// requests and HTTP/2 streams are multiplexed on one connection
+// (CURLPIPE_MULTIPLEX). Connections per host and in total are bounded; a
+// request over the bound waits in libcurl's queue, not on a thread.
+//
+// One HttpClient per EventLoop: the connection limits are options of the
+// loop's shared multi handle.
+//
+// Thread-safe: Send() and connections_opened() may be called from any
+// thread. The client must outlive the loop's processing of its requests
+// (destroy it after EventLoop::Stop()).
+#ifndef KEEL_IO_HTTP_CLIENT_H_
+#define KEEL_IO_HTTP_CLIENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "io/event_loop.h"
+
+namespace keel {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+  int64_t connect_timeout_ms = 10'000;
+  // Fails the request when no byte of the response arrives for this long
+  // (checked about once a second, so it fires up to ~1 s late). 0: off.
+  int64_t idle_timeout_ms = 60'000;
+  int64_t total_timeout_ms = 0;  // whole request; 0: none
+};
+
+// Microseconds from the start of the request (libcurl's CURLINFO_*_TIME_T).
+struct HttpTimings {
+  int64_t connect_us = 0;
+  int64_t tls_us = 0;
+  int64_t first_byte_us = 0;
+  int64_t total_us = 0;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;  // names lower-cased, in arrival order
+  std::string body;     // empty when the request streamed it to on_data
+  HttpTimings timings;
+  // The first header named `name` (lower case), or "" when absent.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct HttpCallbacks {
+  // Optional streaming: each body chunk as it arrives, with the response
+  // status. Return false to abort the transfer (it then ends with a
+  // "cancelled" error). When set, HttpResponse::body stays empty.
+  std::function<bool(int status, std::string_view chunk)> on_data;
+  // Called exactly once. Transport failures are Status values whose type is
+  // one of: "timeout" (connect, idle or total), "connection_failed" (refused,
+  // DNS), "connection_dropped" (reset or cut mid-response), "tls",
+  // "cancelled", "http_error" (anything else). HTTP error statuses (4xx, 5xx)
+  // are responses, not failures.
+  std::function<void(Result<HttpResponse>)> on_done;
+};
+
+struct HttpClientOptions {
+  int64_t max_host_connections = 1000;
+  int64_t max_total_connections = 4000;
+  std::string user_agent = "keel/0.1";
+};
+
+class HttpClient {
+ public:
+  // `loop` must be started (or started before the first request is due).
+  HttpClient(EventLoop* loop, HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Starts a request; never blocks. `callbacks.on_done` runs exactly once
+  // (a request still queued when the loop stops is dropped unanswered).
+  void Send(HttpRequest request, HttpCallbacks callbacks);
+
+  // Connections opened so far (the sum of CURLINFO_NUM_CONNECTS), so a
+  // benchmark can prove keep-alive reuse.
+  int64_t connections_opened() const { return connections_opened_.load(); }
+
+  struct Transfer;  // one request in flight; defined and used only in the .cc
+
+ private:
+  void Start(std::unique_ptr<Transfer> transfer);  // loop thread
+  void Finish(Transfer* transfer, int curl_code);  // loop thread
+  void* AcquireEasy();                             // loop thread
+  void ReleaseEasy(void* easy);                    // loop thread
+
+  EventLoop* loop_;
+  HttpClientOptions options_;
+  std::atomic<int64_t> connections_opened_{0};
+  std::vector<void*> idle_easy_;  // loop thread only: reset handles kept for reuse
+};
+
+}  // namespace keel
+
+#endif  // KEEL_IO_HTTP_CLIENT_H_
