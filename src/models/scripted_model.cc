@@ -60,20 +60,24 @@ void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
     return;
   }
   const Entry& entry = it->second;
+  int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
+                                              : std::max<int64_t>(entry.latency_ms, 0);
+  if (latency_ms <= 0 || timers_ == nullptr) {
+    done(Reply(entry));
+    return;
+  }
+  // The reply is built when the timer fires: thousands of calls wait at once,
+  // and entries are immutable, so a waiting call holds a pointer, not a copy.
+  timers_->After(latency_ms * 1000, [done = std::move(done), &entry] { done(Reply(entry)); });
+}
+
+ModelReply ScriptedModel::Reply(const Entry& entry) {
   ModelReply reply;
   reply.output = entry.output;
   reply.usage = entry.usage;
   reply.provider = "scripted";
   reply.model = "recording";
-  int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
-                                              : std::max<int64_t>(entry.latency_ms, 0);
-  if (latency_ms <= 0 || timers_ == nullptr) {
-    done(std::move(reply));
-    return;
-  }
-  timers_->After(latency_ms * 1000, [done = std::move(done), reply = std::move(reply)]() mutable {
-    done(std::move(reply));
-  });
+  return reply;
 }
 
 }  // namespace keel

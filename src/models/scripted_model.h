@@ -44,6 +44,7 @@ class ScriptedModel : public Model {
     ModelUsage usage;
     int64_t latency_ms = -1;  // -1: use the default
   };
+  static ModelReply Reply(const Entry& entry);
   ScriptedModel(TimerService* timers, int64_t default_latency_ms)
       : timers_(timers), default_latency_ms_(default_latency_ms) {}
 
