@@ -70,6 +70,9 @@ class RunExecutor {
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);
+  // Ends a failed step's spans and queues them for the run's next commit (the
+  // one that fails or escalates it), so the failure shows in the trace.
+  void QueueFailedStepSpans(Run& run, Step& step);
   // Records a decision node's output durably, then walks to `next`.
   void CompleteDecision(const RunPtr& run, const NodeDef& node, Json output,
                         const std::string& next);

@@ -114,15 +114,26 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
                  : agent.output      ? agent.output->Validate(*fallback)
                                      : Status();
   if (!valid.ok()) {
+    Json evidence = {{"agent", agent.name},
+                     {"model_error", attrs.value("model_error", "")},
+                     {"schema_error", attrs.value("schema_error", "")}};
+    QueueFailedStepSpans(*run, *step);
     EscalateRun(run, step->key.node,
                 "agent '" + agent.name + "' produced no output matching its schema: " +
                     valid.message(),
-                {{"agent", agent.name}, {"model_error", attrs.value("model_error", "")},
-                 {"schema_error", attrs.value("schema_error", "")}});
+                std::move(evidence));
     return;
   }
   attrs["fallback"] = true;
   CompleteStep(run, step, std::move(fallback).value());
+}
+
+void RunExecutor::QueueFailedStepSpans(Run& run, Step& step) {
+  int64_t now = NowUs();
+  EndSpan(step.call_span, now, "error");
+  EndSpan(step.span, now, "error");
+  run.pending_spans.push_back(std::move(step.span));
+  run.pending_spans.push_back(std::move(step.call_span));
 }
 
 void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output) {

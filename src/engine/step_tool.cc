@@ -89,6 +89,8 @@ void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Re
   }
   const Status& err = result.error();
   const ToolDef& def = *step->tool;
+  step->call_span.attrs["error"] = err.message();
+  QueueFailedStepSpans(*run, *step);
   if (err.type() == "timeout" && def.side_effects && !def.idempotent) {
     // The call may have happened: repeating it could do it twice.
     EscalateRun(run, step->key.node, err.message(),
