@@ -27,6 +27,8 @@ void RunExecutor::LaunchTool(const RunPtr& run, std::shared_ptr<Step> step) {
     // valid must fail before NodeStarted puts a side effect in doubt.
     Status valid = def.input->Validate(step->input);
     if (!valid.ok()) {
+      step->call_span.attrs["error"] = valid.message();
+      QueueFailedStepSpans(*run, *step);
       FailRun(run, step->key.node,
               Status(StatusCode::kInvalidArgument,
                      "arguments for tool '" + def.name + "': " + valid.message(),
