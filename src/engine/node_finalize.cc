@@ -48,8 +48,9 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   if (!output.ok()) return FailRun(run, node.id, output.status());
   Json result = {{"output", *output}, {"state", *state}};
   if (node.brief_template) {
-    Result<std::string> md = node.brief_template->Render(run->scope, engine_->project_.partials,
-                                                         MustacheOptions{true});
+    Result<std::string> md =
+        node.brief_template->Render(FullScope(*run), engine_->project_.partials,
+                                    MustacheOptions{true});
     if (!md.ok()) {
       return FailRun(run, node.id,
                      InvalidArgument(node.brief_template_file + ": " + md.status().message()));

@@ -13,17 +13,53 @@ namespace keel {
 
 std::string RandomSpanId() { return RandomHex(8); }
 
-const Json* StepOutput(const Run& run, const StepKey& key) {
+namespace {
+
+// Structured outputs at least this large (as text) are kept compact; smaller
+// ones and scalars stay in the scope, where reading them costs nothing.
+constexpr size_t kCompactMinBytes = 128;
+
+}  // namespace
+
+Json StepOutput(const Run& run, const StepKey& key) {
   auto it = run.completed.find(key);
-  if (it == run.completed.end()) return nullptr;
-  if (it->second.contains("output")) return &it->second["output"];
-  auto published = run.scope.find(key.node);
-  return published == run.scope.end() ? nullptr : &*published;
+  if (it == run.completed.end()) return Json();
+  if (it->second.contains("output")) return it->second["output"];
+  return ScopeValue(run, key.node);
 }
 
-void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish) {
+Json ScopeValue(const Run& run, const std::string& name) {
+  if (auto c = run.compact.find(name); c != run.compact.end()) return Json::parse(c->second);
+  return run.scope.value(name, Json());
+}
+
+Json FullScope(const Run& run) {
+  Json all = run.scope;
+  for (const auto& [name, text] : run.compact) all[name] = Json::parse(text);
+  return all;
+}
+
+Json ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
+  Json parsed = Json::object();
+  for (const std::string& root : roots) {
+    auto c = run.compact.find(root);
+    if (c != run.compact.end() && !parsed.contains(root)) parsed[root] = Json::parse(c->second);
+  }
+  return parsed;
+}
+
+void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
+                      std::string output_text) {
   if (publish && payload.contains("output")) {
-    run.scope[key.node] = std::move(payload["output"]);
+    Json& output = payload["output"];
+    if (output_text.empty() && output.is_structured()) output_text = SerializePayload(output);
+    if (output.is_structured() && output_text.size() >= kCompactMinBytes) {
+      run.compact[key.node] = std::move(output_text);
+      run.scope.erase(key.node);
+    } else {
+      run.compact.erase(key.node);
+      run.scope[key.node] = std::move(output);
+    }
     payload.erase("output");
     run.last_node = key.node;
   }
@@ -100,7 +136,8 @@ std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
   if (expr.empty()) return Json::object();
-  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds()};
+  Json parsed = run.compact.empty() ? Json() : ParsedRoots(run, expr.RootNames());
+  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), &parsed};
   return expr.Evaluate(ctx);
 }
 
@@ -119,7 +156,7 @@ void RunExecutor::Walk(const std::shared_ptr<Run>& run) {
 void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
   while (!run->stopped) {
     if (node_id.empty()) {
-      FinishRun(run, RunStatus::kSucceeded, run->scope.value(run->last_node, Json()), "");
+      FinishRun(run, RunStatus::kSucceeded, ScopeValue(*run, run->last_node), "");
       return;
     }
     const NodeDef* found = run->index->Find(node_id);
@@ -249,7 +286,7 @@ std::string RunExecutor::FollowOutcomeTarget(const RunPtr& run, const NodeDef& n
     return kWait;
   }
   if (target == "escalate" || target.empty()) {
-    EscalateRun(run, node.id, why, run->scope.value(node.id, Json()));
+    EscalateRun(run, node.id, why, ScopeValue(*run, node.id));
     return kWait;
   }
   return target;

@@ -33,13 +33,16 @@ void RunExecutor::Launch(const RunPtr& run, Step step) {
 
 namespace {
 
-// The step's inputs as a tree again, after a model call compacted them.
-Json& StepInputs(RunExecutor::Step& step) {
-  if (step.input.is_null() && !step.input_text.empty()) {
-    step.input = Json::parse(step.input_text);
+// The step's inputs as a tree again, after a model call let go of them.
+Result<Json> TakeInputs(const Run& run, RunExecutor::Step& step) {
+  if (!step.input.is_null()) return std::move(step.input);
+  if (step.rebuild_input) return step.rebuild_input(run);
+  if (!step.input_text.empty()) {
+    Json input = Json::parse(step.input_text);
     step.input_text.clear();
+    return input;
   }
-  return step.input;
+  return Json();
 }
 
 }  // namespace
@@ -48,7 +51,9 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   const AgentDef& agent = *step->agent;
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = std::move(StepInputs(*step));
+  Result<Json> inputs = TakeInputs(*run, *step);
+  if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
+  request.inputs = std::move(inputs).value();
   if (agent.prompt) {
     MustacheOptions strict;
     strict.strict = true;
@@ -72,10 +77,10 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
     });
   });
   // The reply runs on this strand, so it cannot read the inputs before this
-  // task ends; compact them if the call is still out.
+  // task ends; let go of them if the call is still out.
   if (*replied) {
     step->input = std::move(request.inputs);
-  } else {
+  } else if (!step->rebuild_input) {
     step->input_text = request.inputs.dump();
   }
 }
@@ -108,7 +113,9 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   // The provider failed or its output stayed invalid: the deterministic fallback.
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = StepInputs(*step);
+  Result<Json> inputs = TakeInputs(*run, *step);
+  if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
+  request.inputs = std::move(inputs).value();
   Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
   Status valid = !fallback.ok()      ? fallback.status()
                  : agent.output      ? agent.output->Validate(*fallback)
@@ -142,17 +149,26 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   EndSpan(step->span, now, "ok");
   step->span.attrs["node_kind"] = step->tool ? "tool" : "llm";
   Json payload = step->extra.is_object() ? step->extra : Json::object();
-  payload["output"] = std::move(output);
-  WriteBatch batch;
   Event completed{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, {}};
-  completed.payload_text = SerializePayload(payload);  // the tree itself stays with the run
+  std::string output_text;
+  if (step->set_scope && payload.empty() && output.is_structured()) {
+    // Serialized once: the event's payload, and the run's compact copy.
+    output_text = SerializePayload(output);
+    completed.payload_text = "{\"output\":" + output_text + "}";
+  }
+  payload["output"] = std::move(output);
+  // Either way the tree itself stays with the run.
+  if (completed.payload_text.empty()) completed.payload_text = SerializePayload(payload);
+  WriteBatch batch;
   batch.events.push_back(std::move(completed));
   batch.spans.push_back(std::move(step->span));
   batch.spans.push_back(std::move(step->call_span));
-  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload)]() mutable {
+  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload),
+                                 output_text = std::move(output_text)]() mutable {
     run->inflight.erase(step->key);
     run->started.erase(step->key);
-    RecordCompletion(*run, step->key, std::move(payload), step->set_scope);
+    RecordCompletion(*run, step->key, std::move(payload), step->set_scope,
+                     std::move(output_text));
     WalkFrom(run, run->current);  // finishes the node, or launches more map items
   });
 }
