@@ -13,14 +13,6 @@ namespace keel {
 
 std::string RandomSpanId() { return RandomHex(8); }
 
-namespace {
-
-// Structured outputs at least this large (as text) are kept compact; smaller
-// ones and scalars stay in the scope, where reading them costs nothing.
-constexpr size_t kCompactMinBytes = 128;
-
-}  // namespace
-
 Json StepOutput(const Run& run, const StepKey& key) {
   auto it = run.completed.find(key);
   if (it == run.completed.end()) return Json();
@@ -50,15 +42,17 @@ Json ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
 
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text) {
-  if (publish && payload.contains("output")) {
-    Json& output = payload["output"];
-    if (output_text.empty() && output.is_structured()) output_text = SerializePayload(output);
-    if (output.is_structured() && output_text.size() >= kCompactMinBytes) {
+  bool has_output = payload.contains("output");
+  if (publish && (has_output || !output_text.empty())) {
+    if (output_text.empty() && payload["output"].is_structured()) {
+      output_text = SerializePayload(payload["output"]);
+    }
+    if (output_text.size() >= kCompactMinBytes) {
       run.compact[key.node] = std::move(output_text);
       run.scope.erase(key.node);
     } else {
       run.compact.erase(key.node);
-      run.scope[key.node] = std::move(output);
+      run.scope[key.node] = has_output ? std::move(payload["output"]) : Json::parse(output_text);
     }
     payload.erase("output");
     run.last_node = key.node;

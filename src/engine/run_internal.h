@@ -61,9 +61,14 @@ Json FullScope(const Run& run);
 // itself, what an expression reading those roots sees (ExprContext::more).
 Json ParsedRoots(const Run& run, const std::vector<std::string>& roots);
 
+// Structured outputs at least this large (as text) are kept compact; smaller
+// ones and scalars stay in the scope, where reading them costs nothing.
+inline constexpr size_t kCompactMinBytes = 128;
+
 // Records a durable completion: publishes the output under the node id when
 // `publish` (moving it, or keeping it as compact text: `output_text` is its
-// serialized form when the caller has it), and remembers the payload.
+// serialized form when the caller has it, and may replace payload["output"]),
+// and remembers the payload.
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text = {});
 

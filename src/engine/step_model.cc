@@ -89,6 +89,12 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
                                Result<ModelReply> reply) {
   const AgentDef& agent = *step->agent;
   Json& attrs = step->call_span.attrs;
+  if (reply.ok() && !reply->output_text.empty()) {
+    reply->output = Json::parse(reply->output_text, nullptr, false);
+    if (reply->output.is_discarded()) {
+      reply = Status(StatusCode::kInternal, "model output is not JSON", "malformed_response");
+    }
+  }
   if (reply.ok()) {
     attrs["provider"] = reply->provider;
     attrs["model"] = reply->model;
@@ -156,8 +162,13 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
     output_text = SerializePayload(output);
     completed.payload_text = "{\"output\":" + output_text + "}";
   }
-  payload["output"] = std::move(output);
-  // Either way the tree itself stays with the run.
+  if (output_text.size() >= kCompactMinBytes) {
+    // The text is all the run keeps: drop the tree now, not after the commit,
+    // while thousands of steps may be waiting for the commit thread.
+    output = Json();
+  } else {
+    payload["output"] = std::move(output);
+  }
   if (completed.payload_text.empty()) completed.payload_text = SerializePayload(payload);
   WriteBatch batch;
   batch.events.push_back(std::move(completed));

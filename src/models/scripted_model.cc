@@ -41,7 +41,7 @@ Result<std::unique_ptr<ScriptedModel>> ScriptedModel::Load(const std::string& pa
     }
     if (!j.contains("output")) return InvalidArgument(where + "missing field 'output'");
     Entry entry;
-    entry.output = j["output"];
+    entry.output = j["output"].dump();
     entry.usage = ParseUsage(j.value("usage", Json::object()));
     entry.latency_ms = j.value("latency_ms", int64_t{-1});
     std::string hash = j.value("input_hash", std::string("*"));
@@ -73,7 +73,7 @@ void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
 
 ModelReply ScriptedModel::Reply(const Entry& entry) {
   ModelReply reply;
-  reply.output = entry.output;
+  reply.output_text = entry.output;
   reply.usage = entry.usage;
   reply.provider = "scripted";
   reply.model = "recording";

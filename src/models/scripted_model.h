@@ -40,7 +40,7 @@ class ScriptedModel : public Model {
 
  private:
   struct Entry {
-    Json output;
+    std::string output;  // JSON text
     ModelUsage usage;
     int64_t latency_ms = -1;  // -1: use the default
   };
