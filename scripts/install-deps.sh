@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages keel needs to build and test, if missing.
 # Safe to run repeatedly; uses sudo when not root.
+#   scripts/install-deps.sh          what building keel needs
+#   scripts/install-deps.sh --test   also node and npm, for the MCP test servers
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,12 @@ packages=(
   libcurl4-openssl-dev libssl-dev libcli11-dev libfmt-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev
 )
+
+# node and npm may come from elsewhere (e.g. NodeSource's nodejs, which ships
+# npm itself and conflicts with Debian's npm): only ask apt when absent.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

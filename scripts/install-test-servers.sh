@@ -31,7 +31,12 @@ fi
 
 mkdir -p "$prefix"
 echo "installing @modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION into .tools/mcp"
-npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error \
-  "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION"
+# Offline or a registry outage must not fail the test run: the live tests
+# then skip, saying the server is not installed.
+if ! npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error \
+    "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION"; then
+  echo "npm install failed: live MCP tests will skip" >&2
+  exit 0
+fi
 test -f "$entry" || { echo "install finished but $entry is missing" >&2; exit 1; }
 echo "server-everything ready: node $entry stdio"

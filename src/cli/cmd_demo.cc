@@ -1,6 +1,7 @@
 // keel demo: the sales demo. Seeds the demo CRM, runs renewal prep for a
 // handful of accounts, shows a run parked at its approval, approves it, and
-// prints the brief, the account's state vector and the run's trace.
+// prints the brief, the account's state vector, the run's trace and the
+// statistics of every tool call the demo made.
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "observe/waterfall.h"
+#include "policy/tool_stats.h"
 
 namespace keel {
 namespace fs = std::filesystem;
@@ -110,6 +112,12 @@ int CmdDemo(const DemoFlags& flags) {
     WaterfallOptions w;
     w.color = isatty(STDOUT_FILENO);
     std::fputs(RenderWaterfall(*spans, w).c_str(), stdout);
+  }
+
+  Step("tool calls through the policy chain (keel tools stats)");
+  auto all_spans = app.store->LoadSpansSince(0);
+  if (all_spans.ok()) {
+    std::fputs(policy::ToolStatsTable(policy::ComputeToolStats(*all_spans)).c_str(), stdout);
   }
 
   Step("written");

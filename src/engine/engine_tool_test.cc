@@ -43,16 +43,34 @@ class FailingTool : public Tool {
   std::vector<std::string> keys_;
 };
 
+// Never answers: holds on to every call's callback, as a remote service that
+// hangs would.
+class HangingTool : public Tool {
+ public:
+  void Start(const Json& args, const ToolCallContext& ctx, ToolCallback done) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.push_back(std::move(done));
+  }
+  size_t calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return pending_.size();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<ToolCallback> pending_;
+};
+
 const Json kAnswer = {{"label", "call 1"}, {"applied", true}};
 
 class EngineToolTest : public ::testing::Test {
  protected:
-  // Opens an engine whose testing.flaky is `tool` (none when null).
-  void Open(std::shared_ptr<Tool> tool) {
+  // Opens an engine whose `name` tool is `tool` (none when null).
+  void Open(std::shared_ptr<Tool> tool, const std::string& name = "testing.flaky") {
     HarnessOptions options;
     options.project = "tests/fixtures/engine/flows";
     if (tool) {
-      options.register_tools = [tool](ToolRegistry& r) { r.Register("testing.flaky", tool); };
+      options.register_tools = [tool, name](ToolRegistry& r) { r.Register(name, tool); };
     }
     auto h = EngineHarness::Open(options);
     ASSERT_TRUE(h.ok()) << h.status().ToString();
@@ -196,6 +214,29 @@ TEST_F(EngineToolTest, MapRunsAtMostMaxConcurrencyCallsAndKeepsItemOrder) {
     EXPECT_EQ(outcome.result[i]["label"],
               "item " + std::to_string(i + 1) + " at " + std::to_string(i));
   }
+}
+
+TEST_F(EngineToolTest, ANonIdempotentSideEffectThatTimesOutEscalatesInsteadOfRepeating) {
+  auto tool = std::make_shared<HangingTool>();
+  Open(tool, "testing.hang");
+  RunOutcome outcome = RunToRest("hang_call");
+  EXPECT_EQ(outcome.status, RunStatus::kEscalated) << outcome.error;
+  EXPECT_EQ(tool->calls(), 1u) << "the call may have happened: it must not be repeated";
+  std::vector<Event> escalated = EventsOf(h_->store(), outcome.run_id, EventType::kEscalated);
+  ASSERT_EQ(escalated.size(), 1u);
+  EXPECT_NE(escalated[0].payload.dump().find("outcome unknown"), std::string::npos)
+      << escalated[0].payload.dump();
+  EXPECT_EQ(ToolSpan(outcome.run_id).attrs.value("keel.tool.error_type", ""), "timeout");
+}
+
+TEST_F(EngineToolTest, ToolSpansCarryTheAuditRecord) {
+  Open(std::make_shared<FailingTool>(1, Unavailable("busy"), kAnswer));
+  RunOutcome outcome = RunToRest("flaky_call");
+  ASSERT_EQ(outcome.status, RunStatus::kSucceeded) << outcome.error;
+  Json attrs = ToolSpan(outcome.run_id).attrs;
+  EXPECT_EQ(attrs.value("keel.tool.outcome", ""), "ok");
+  EXPECT_EQ(attrs.value("keel.tool.breaker", ""), "closed");
+  EXPECT_EQ(attrs["keel.tool.attempt_errors"], Json::array({"unavailable"}));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace keel {
 
 std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
-    const Json& output = *StepOutput(*run, {node.id, ""});
+    Json output = StepOutput(*run, {node.id, ""});
     std::string next = it->second.value("next", "");
     std::string decision = output.value("decision", "");
     if (decision == "approved") return next;

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
+#include "engine/thread_pool.h"
 #include "observe/span_builder.h"
 
 namespace keel {
@@ -14,7 +15,27 @@ constexpr int kStateWriteAttempts = 1000;
 
 }  // namespace
 
-void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attempt) {
+void RunExecutor::EnterFinalize(const RunPtr& run, const NodeDef& node) {
+  if (run->record.entity_key.empty()) return RunFinalize(run, node, 0, nullptr);
+  ThreadPool* pool = engine_->pool_.get();
+  entity_gate_.Enter(run->record.entity_key, [this, run, &node, pool](
+                                                 EntityGate::TicketPtr ticket,
+                                                 std::optional<GateState> written) {
+    run->Post(pool, [this, run, &node, ticket = std::move(ticket),
+                     written = std::move(written)]() mutable {
+      if (run->stopped) return;
+      if (written && written->version > run->state_version) {
+        // A run before this one wrote the entity: finalize over its state.
+        run->state_version = written->version;
+        run->scope["state"] = std::move(written->data);
+      }
+      RunFinalize(run, node, 0, std::move(ticket));
+    });
+  });
+}
+
+void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attempt,
+                              EntityGate::TicketPtr ticket) {
   Result<Json> state = Eval(*run, node.state);
   if (!state.ok()) return FailRun(run, node.id, state.status());
   if (run->workflow->state) {
@@ -27,8 +48,9 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   if (!output.ok()) return FailRun(run, node.id, output.status());
   Json result = {{"output", *output}, {"state", *state}};
   if (node.brief_template) {
-    Result<std::string> md = node.brief_template->Render(run->scope, engine_->project_.partials,
-                                                         MustacheOptions{true});
+    Result<std::string> md =
+        node.brief_template->Render(FullScope(*run), engine_->project_.partials,
+                                    MustacheOptions{true});
     if (!md.ok()) {
       return FailRun(run, node.id,
                      InvalidArgument(node.brief_template_file + ": " + md.status().message()));
@@ -55,11 +77,11 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   // The first attempt commits everything at once. A version conflict (another
   // run of the same entity finalized meanwhile) rolls the whole batch back;
   // reload the state, re-evaluate over it, and try again.
-  FinishRunWithState(run, node, std::move(batch), std::move(result), attempt);
+  FinishRunWithState(run, node, std::move(batch), std::move(result), attempt, std::move(ticket));
 }
 
 void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
-                                     Json result, int attempt) {
+                                     Json result, int attempt, EntityGate::TicketPtr ticket) {
   bool has_state = batch.state.has_value();
   run->stopped = true;
   Json finished = {{"status", "succeeded"}, {"result", result}};
@@ -68,9 +90,11 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
   batch.run_update->result = result;
   batch.spans.push_back(RunSpan(*run, "ok", NowUs()));
   int64_t first_seq = run->next_seq;
-  CommitOr(run, std::move(batch), [this, run, &node, result, attempt, has_state,
-                                   first_seq](Status s) {
+  CommitOr(run, std::move(batch), [this, run, &node, result, attempt, has_state, first_seq,
+                                   ticket = std::move(ticket)](Status s) mutable {
     if (s.ok()) {
+      if (ticket && has_state) ticket->Wrote(run->state_version + 1, result["state"]);
+      ticket.reset();  // the next run of this entity may go on
       return engine_->Retire(run->record.run_id,
                              RunOutcome{run->record.run_id, RunStatus::kSucceeded, result, "", ""});
     }
@@ -88,7 +112,7 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
     run->state_version = latest->has_value() ? (*latest)->version : 0;
     run->scope["state"] = latest->has_value() ? (*latest)->data : Json::object();
     run->next_seq = first_seq;  // the rolled-back batch wrote no events
-    RunFinalize(run, node, attempt + 1);
+    RunFinalize(run, node, attempt + 1, std::move(ticket));
   });
 }
 

@@ -11,6 +11,18 @@ bool Completed(const Run& run, const std::string& node, const std::string& key =
   return run.completed.count({node, key}) > 0;
 }
 
+// Whether `branch` reads the output of another branch of `node` (through
+// `??`, since a sibling may not have finished): such inputs can change
+// while the branch runs.
+bool ReadsSibling(const NodeDef& node, const NodeDef& branch) {
+  for (const std::string& root : branch.inputs.RootNames()) {
+    for (const NodeDef& other : node.branches) {
+      if (other.id == root) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
@@ -29,6 +41,7 @@ std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
     step.tool = engine_->project_.FindTool(node.tool);
   } else {
     step.agent = engine_->project_.FindAgent(node.agent);
+    step.rebuild_input = [this, &node](const Run& r) { return Eval(r, node.inputs); };
   }
   if (!step.tool && !step.agent) {
     FailRun(run, node.id, NotFound("unknown tool or agent for node '" + node.id + "'"));
@@ -57,6 +70,10 @@ std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
     step.input = std::move(input).value();
     step.tool = branch.kind == NodeKind::kTool ? engine_->project_.FindTool(branch.tool) : nullptr;
     step.agent = branch.kind == NodeKind::kLlm ? engine_->project_.FindAgent(branch.agent) : nullptr;
+    if (step.agent && !ReadsSibling(node, branch)) {
+      // Nothing it reads changes while it runs: its inputs can be rebuilt.
+      step.rebuild_input = [this, &branch](const Run& r) { return Eval(r, branch.inputs); };
+    }
     Launch(run, std::move(step));
     if (run->stopped) return kWait;
   }
@@ -76,7 +93,8 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   // completes: the walk comes back here after every item.
   auto cached = run->map_items.find(node.id);
   if (cached == run->map_items.end()) {
-    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+    Json parsed = ParsedRoots(*run, node.over->RootNames());
+    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
     Result<Json> list = node.over->Evaluate(ctx);
     if (!list.ok() || !list->is_array()) {
       FailRun(run, node.id,
@@ -137,7 +155,12 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
     return it->second.value("next", "");
   }
-  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+  std::vector<std::string> roots;
+  for (const RouteDef& route : node.routes) {
+    for (std::string& root : route.when->RootNames()) roots.push_back(std::move(root));
+  }
+  Json parsed = ParsedRoots(*run, roots);
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   std::string next = node.default_next;
   std::string matched = "default";
   for (const RouteDef& route : node.routes) {
@@ -160,14 +183,19 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
 std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
     std::string next = it->second.value("next", "");
-    const Json& output = run->scope[node.id];
+    Json output = ScopeValue(*run, node.id);
     if (!output.value("passed", false) && node.on_fail.empty()) {
       EscalateRun(run, node.id, "verification failed", output);
       return kWait;
     }
     return next;
   }
-  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds()};
+  std::vector<std::string> roots;
+  for (const CheckDef& check : node.checks) {
+    for (std::string& root : check.expr->RootNames()) roots.push_back(std::move(root));
+  }
+  Json parsed = ParsedRoots(*run, roots);
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   Json failed = Json::array();
   for (const CheckDef& check : node.checks) {
     Result<Json> v = check.expr->Evaluate(ctx);

@@ -51,6 +51,11 @@ struct Run : std::enable_shared_from_this<Run> {
   const NodeIndex* index = nullptr;  // the workflow's nodes, shared by all its runs
 
   Json scope;  // {"input", "state", <node id>: output, ...}
+  // Published outputs of steps kept as compact JSON text instead of in
+  // `scope`: a decoded tree takes about six times the memory of its text,
+  // and thousands of runs wait at once holding their outputs. Read through
+  // ScopeValue() or an expression view (run_internal.h), parsed per use.
+  std::map<std::string, std::string> compact;
   int64_t state_version = 0;
   int64_t next_seq = 1;
   std::string run_span_id;

@@ -13,17 +13,47 @@ namespace keel {
 
 std::string RandomSpanId() { return RandomHex(8); }
 
-const Json* StepOutput(const Run& run, const StepKey& key) {
+Json StepOutput(const Run& run, const StepKey& key) {
   auto it = run.completed.find(key);
-  if (it == run.completed.end()) return nullptr;
-  if (it->second.contains("output")) return &it->second["output"];
-  auto published = run.scope.find(key.node);
-  return published == run.scope.end() ? nullptr : &*published;
+  if (it == run.completed.end()) return Json();
+  if (it->second.contains("output")) return it->second["output"];
+  return ScopeValue(run, key.node);
 }
 
-void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish) {
-  if (publish && payload.contains("output")) {
-    run.scope[key.node] = std::move(payload["output"]);
+Json ScopeValue(const Run& run, const std::string& name) {
+  if (auto c = run.compact.find(name); c != run.compact.end()) return Json::parse(c->second);
+  return run.scope.value(name, Json());
+}
+
+Json FullScope(const Run& run) {
+  Json all = run.scope;
+  for (const auto& [name, text] : run.compact) all[name] = Json::parse(text);
+  return all;
+}
+
+Json ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
+  Json parsed = Json::object();
+  for (const std::string& root : roots) {
+    auto c = run.compact.find(root);
+    if (c != run.compact.end() && !parsed.contains(root)) parsed[root] = Json::parse(c->second);
+  }
+  return parsed;
+}
+
+void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
+                      std::string output_text) {
+  bool has_output = payload.contains("output");
+  if (publish && (has_output || !output_text.empty())) {
+    if (output_text.empty() && payload["output"].is_structured()) {
+      output_text = SerializePayload(payload["output"]);
+    }
+    if (output_text.size() >= kCompactMinBytes) {
+      run.compact[key.node] = std::move(output_text);
+      run.scope.erase(key.node);
+    } else {
+      run.compact.erase(key.node);
+      run.scope[key.node] = has_output ? std::move(payload["output"]) : Json::parse(output_text);
+    }
     payload.erase("output");
     run.last_node = key.node;
   }
@@ -100,7 +130,8 @@ std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
   if (expr.empty()) return Json::object();
-  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds()};
+  Json parsed = run.compact.empty() ? Json() : ParsedRoots(run, expr.RootNames());
+  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), &parsed};
   return expr.Evaluate(ctx);
 }
 
@@ -119,7 +150,7 @@ void RunExecutor::Walk(const std::shared_ptr<Run>& run) {
 void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
   while (!run->stopped) {
     if (node_id.empty()) {
-      FinishRun(run, RunStatus::kSucceeded, run->scope.value(run->last_node, Json()), "");
+      FinishRun(run, RunStatus::kSucceeded, ScopeValue(*run, run->last_node), "");
       return;
     }
     const NodeDef* found = run->index->Find(node_id);
@@ -140,7 +171,7 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
       case NodeKind::kVerify: node_id = WalkVerify(run, node); break;
       case NodeKind::kOptimize: node_id = WalkOptimize(run, node); break;
       case NodeKind::kApproval: node_id = WalkApproval(run, node); break;
-      case NodeKind::kFinalize: RunFinalize(run, node, 0); return;
+      case NodeKind::kFinalize: EnterFinalize(run, node); return;
       case NodeKind::kEscalate: RunEscalate(run, node); return;
     }
     if (node_id == kWait) return;
@@ -249,7 +280,7 @@ std::string RunExecutor::FollowOutcomeTarget(const RunPtr& run, const NodeDef& n
     return kWait;
   }
   if (target == "escalate" || target.empty()) {
-    EscalateRun(run, node.id, why, run->scope.value(node.id, Json()));
+    EscalateRun(run, node.id, why, ScopeValue(*run, node.id));
     return kWait;
   }
   return target;

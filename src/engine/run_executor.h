@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "engine/entity_gate.h"
 #include "engine/run.h"
 #include "store/store.h"
 
@@ -52,9 +53,12 @@ class RunExecutor {
   std::string WalkVerify(const RunPtr& run, const NodeDef& node);
   std::string WalkOptimize(const RunPtr& run, const NodeDef& node);
   std::string WalkApproval(const RunPtr& run, const NodeDef& node);
-  void RunFinalize(const RunPtr& run, const NodeDef& node, int attempt);
+  // Finalize waits for its turn at the entity's gate (see entity_gate.h).
+  void EnterFinalize(const RunPtr& run, const NodeDef& node);
+  void RunFinalize(const RunPtr& run, const NodeDef& node, int attempt,
+                   EntityGate::TicketPtr ticket);
   void FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
-                          Json result, int attempt);
+                          Json result, int attempt, EntityGate::TicketPtr ticket);
   void RunEscalate(const RunPtr& run, const NodeDef& node);
 
   // Steps: one tool or model call whose completion is committed on its own.
@@ -66,6 +70,9 @@ class RunExecutor {
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);
+  // Ends a failed step's spans and queues them for the run's next commit (the
+  // one that fails or escalates it), so the failure shows in the trace.
+  void QueueFailedStepSpans(Run& run, Step& step);
   // Records a decision node's output durably, then walks to `next`.
   void CompleteDecision(const RunPtr& run, const NodeDef& node, Json output,
                         const std::string& next);
@@ -95,6 +102,7 @@ class RunExecutor {
   int64_t NowUs() const;
 
   Engine* engine_;
+  EntityGate entity_gate_;
 };
 
 }  // namespace keel

@@ -22,8 +22,10 @@ struct RunExecutor::Step {
   const AgentDef* agent = nullptr;   // model steps
   const ToolDef* tool = nullptr;     // tool steps
   Json input;                        // agent inputs or tool arguments
-  // While a model call is out, the inputs are kept as compact JSON text
-  // rather than a tree: thousands of runs wait on models at once.
+  // While a model call is out the inputs are not kept as a tree: thousands
+  // of runs wait on models at once. They are rebuilt from the scope by
+  // `rebuild_input` when the step has one, else kept as compact JSON text.
+  std::function<Result<Json>(const Run&)> rebuild_input;
   std::string input_text;
   Json extra;                        // merged into the completion payload (e.g. iteration)
   bool set_scope = true;             // publish the output under the node id
@@ -47,11 +49,28 @@ std::string RandomSpanId();
 
 // The recorded output of a completed step, wherever it is kept; null if the
 // step has not completed.
-const Json* StepOutput(const Run& run, const StepKey& key);
+Json StepOutput(const Run& run, const StepKey& key);
+
+// A top-level value of the run's scope (a published output, parsed when kept
+// compact); null when there is none.
+Json ScopeValue(const Run& run, const std::string& name);
+// The run's scope as one object, compact outputs parsed: for renderers that
+// need every name at once (the brief).
+Json FullScope(const Run& run);
+// The compact outputs among `roots`, parsed into one object: with the scope
+// itself, what an expression reading those roots sees (ExprContext::more).
+Json ParsedRoots(const Run& run, const std::vector<std::string>& roots);
+
+// Structured outputs at least this large (as text) are kept compact; smaller
+// ones and scalars stay in the scope, where reading them costs nothing.
+inline constexpr size_t kCompactMinBytes = 128;
 
 // Records a durable completion: publishes the output under the node id when
-// `publish` (moving it, so it is held once), and remembers the payload.
-void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish);
+// `publish` (moving it, or keeping it as compact text: `output_text` is its
+// serialized form when the caller has it, and may replace payload["output"]),
+// and remembers the payload.
+void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
+                      std::string output_text = {});
 
 // Whether a node kind's output is published under its id (as opposed to map
 // items and optimize passes, which stay in the completion records).

@@ -33,13 +33,16 @@ void RunExecutor::Launch(const RunPtr& run, Step step) {
 
 namespace {
 
-// The step's inputs as a tree again, after a model call compacted them.
-Json& StepInputs(RunExecutor::Step& step) {
-  if (step.input.is_null() && !step.input_text.empty()) {
-    step.input = Json::parse(step.input_text);
+// The step's inputs as a tree again, after a model call let go of them.
+Result<Json> TakeInputs(const Run& run, RunExecutor::Step& step) {
+  if (!step.input.is_null()) return std::move(step.input);
+  if (step.rebuild_input) return step.rebuild_input(run);
+  if (!step.input_text.empty()) {
+    Json input = Json::parse(step.input_text);
     step.input_text.clear();
+    return input;
   }
-  return step.input;
+  return Json();
 }
 
 // Every meter, summed over the step's calls (a repair adds to the first).
@@ -62,7 +65,9 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   const AgentDef& agent = *step->agent;
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = std::move(StepInputs(*step));
+  Result<Json> inputs = TakeInputs(*run, *step);
+  if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
+  request.inputs = std::move(inputs).value();
   if (agent.prompt) {
     MustacheOptions strict;
     strict.strict = true;
@@ -86,10 +91,10 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
     });
   });
   // The reply runs on this strand, so it cannot read the inputs before this
-  // task ends; compact them if the call is still out.
+  // task ends; let go of them if the call is still out.
   if (*replied) {
     step->input = std::move(request.inputs);
-  } else {
+  } else if (!step->rebuild_input) {
     step->input_text = request.inputs.dump();
   }
 }
@@ -98,6 +103,12 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
                                Result<ModelReply> reply) {
   const AgentDef& agent = *step->agent;
   Json& attrs = step->call_span.attrs;
+  if (reply.ok() && !reply->output_text.empty()) {
+    reply->output = Json::parse(reply->output_text, nullptr, false);
+    if (reply->output.is_discarded()) {
+      reply = Status(StatusCode::kInternal, "model output is not JSON", "malformed_response");
+    }
+  }
   if (reply.ok()) {
     attrs["provider"] = reply->provider;
     attrs["model"] = reply->model;
@@ -124,21 +135,34 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   // The provider failed or its output stayed invalid: the deterministic fallback.
   ModelRequest request;
   request.agent = &agent;
-  request.inputs = StepInputs(*step);
+  Result<Json> inputs = TakeInputs(*run, *step);
+  if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
+  request.inputs = std::move(inputs).value();
   Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
   Status valid = !fallback.ok()      ? fallback.status()
                  : agent.output      ? agent.output->Validate(*fallback)
                                      : Status();
   if (!valid.ok()) {
+    Json evidence = {{"agent", agent.name},
+                     {"model_error", attrs.value("model_error", "")},
+                     {"schema_error", attrs.value("schema_error", "")}};
+    QueueFailedStepSpans(*run, *step);
     EscalateRun(run, step->key.node,
                 "agent '" + agent.name + "' produced no output matching its schema: " +
                     valid.message(),
-                {{"agent", agent.name}, {"model_error", attrs.value("model_error", "")},
-                 {"schema_error", attrs.value("schema_error", "")}});
+                std::move(evidence));
     return;
   }
   attrs["fallback"] = true;
   CompleteStep(run, step, std::move(fallback).value());
+}
+
+void RunExecutor::QueueFailedStepSpans(Run& run, Step& step) {
+  int64_t now = NowUs();
+  EndSpan(step.call_span, now, "error");
+  EndSpan(step.span, now, "error");
+  run.pending_spans.push_back(std::move(step.span));
+  run.pending_spans.push_back(std::move(step.call_span));
 }
 
 void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output) {
@@ -147,17 +171,31 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   EndSpan(step->span, now, "ok");
   step->span.attrs["node_kind"] = step->tool ? "tool" : "llm";
   Json payload = step->extra.is_object() ? step->extra : Json::object();
-  payload["output"] = std::move(output);
-  WriteBatch batch;
   Event completed{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, {}};
-  completed.payload_text = SerializePayload(payload);  // the tree itself stays with the run
+  std::string output_text;
+  if (step->set_scope && payload.empty() && output.is_structured()) {
+    // Serialized once: the event's payload, and the run's compact copy.
+    output_text = SerializePayload(output);
+    completed.payload_text = "{\"output\":" + output_text + "}";
+  }
+  if (output_text.size() >= kCompactMinBytes) {
+    // The text is all the run keeps: drop the tree now, not after the commit,
+    // while thousands of steps may be waiting for the commit thread.
+    output = Json();
+  } else {
+    payload["output"] = std::move(output);
+  }
+  if (completed.payload_text.empty()) completed.payload_text = SerializePayload(payload);
+  WriteBatch batch;
   batch.events.push_back(std::move(completed));
   batch.spans.push_back(std::move(step->span));
   batch.spans.push_back(std::move(step->call_span));
-  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload)]() mutable {
+  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload),
+                                 output_text = std::move(output_text)]() mutable {
     run->inflight.erase(step->key);
     run->started.erase(step->key);
-    RecordCompletion(*run, step->key, std::move(payload), step->set_scope);
+    RecordCompletion(*run, step->key, std::move(payload), step->set_scope,
+                     std::move(output_text));
     WalkFrom(run, run->current);  // finishes the node, or launches more map items
   });
 }

@@ -27,6 +27,8 @@ void RunExecutor::LaunchTool(const RunPtr& run, std::shared_ptr<Step> step) {
     // valid must fail before NodeStarted puts a side effect in doubt.
     Status valid = def.input->Validate(step->input);
     if (!valid.ok()) {
+      step->call_span.attrs["error"] = valid.message();
+      QueueFailedStepSpans(*run, *step);
       FailRun(run, step->key.node,
               Status(StatusCode::kInvalidArgument,
                      "arguments for tool '" + def.name + "': " + valid.message(),
@@ -89,6 +91,8 @@ void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Re
   }
   const Status& err = result.error();
   const ToolDef& def = *step->tool;
+  step->call_span.attrs["error"] = err.message();
+  QueueFailedStepSpans(*run, *step);
   if (err.type() == "timeout" && def.side_effects && !def.idempotent) {
     // The call may have happened: repeating it could do it twice.
     EscalateRun(run, step->key.node, err.message(),

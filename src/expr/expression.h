@@ -32,6 +32,7 @@ namespace keel {
 struct ExprContext {
   const Json* scope = nullptr;  // object whose keys are the root identifiers
   int64_t now_unix_s = 0;       // what now() returns (the caller's clock)
+  const Json* more = nullptr;   // optional object consulted for roots not in `scope`
 };
 
 class Expression {

@@ -41,6 +41,9 @@ struct ModelRequest {
 
 struct ModelReply {
   Json output;  // the structured output (validated by the caller)
+  // Or the output as JSON text, parsed by the caller on its own thread: keeps
+  // the event loop quick, and replies queued behind busy workers small.
+  std::string output_text;
   ModelUsage usage;
   std::string provider;
   std::string model;

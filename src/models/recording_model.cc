@@ -30,7 +30,8 @@ void RecordingModel::Generate(const ModelRequest& request, ModelCallback done) {
       const ModelUsage& u = reply->usage;
       Json line = {{"agent", agent},
                    {"input_hash", hash},
-                   {"output", reply->output},
+                   {"output", reply->output_text.empty() ? reply->output
+                                                         : Json::parse(reply->output_text)},
                    {"usage",
                     {{"input_tokens", u.input_tokens},
                      {"output_tokens", u.output_tokens},

@@ -41,7 +41,7 @@ Result<std::unique_ptr<ScriptedModel>> ScriptedModel::Load(const std::string& pa
     }
     if (!j.contains("output")) return InvalidArgument(where + "missing field 'output'");
     Entry entry;
-    entry.output = j["output"];
+    entry.output = j["output"].dump();
     entry.usage = ParseUsage(j.value("usage", Json::object()));
     entry.latency_ms = j.value("latency_ms", int64_t{-1});
     std::string hash = j.value("input_hash", std::string("*"));
@@ -60,20 +60,24 @@ void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
     return;
   }
   const Entry& entry = it->second;
-  ModelReply reply;
-  reply.output = entry.output;
-  reply.usage = entry.usage;
-  reply.provider = "scripted";
-  reply.model = "recording";
   int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
                                               : std::max<int64_t>(entry.latency_ms, 0);
   if (latency_ms <= 0 || timers_ == nullptr) {
-    done(std::move(reply));
+    done(Reply(entry));
     return;
   }
-  timers_->After(latency_ms * 1000, [done = std::move(done), reply = std::move(reply)]() mutable {
-    done(std::move(reply));
-  });
+  // The reply is built when the timer fires: thousands of calls wait at once,
+  // and entries are immutable, so a waiting call holds a pointer, not a copy.
+  timers_->After(latency_ms * 1000, [done = std::move(done), &entry] { done(Reply(entry)); });
+}
+
+ModelReply ScriptedModel::Reply(const Entry& entry) {
+  ModelReply reply;
+  reply.output_text = entry.output;
+  reply.usage = entry.usage;
+  reply.provider = "scripted";
+  reply.model = "recording";
+  return reply;
 }
 
 }  // namespace keel

@@ -40,10 +40,11 @@ class ScriptedModel : public Model {
 
  private:
   struct Entry {
-    Json output;
+    std::string output;  // JSON text
     ModelUsage usage;
     int64_t latency_ms = -1;  // -1: use the default
   };
+  static ModelReply Reply(const Entry& entry);
   ScriptedModel(TimerService* timers, int64_t default_latency_ms)
       : timers_(timers), default_latency_ms_(default_latency_ms) {}
 

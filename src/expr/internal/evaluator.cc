@@ -116,12 +116,14 @@ bool Evaluator::EvalTruthy(const Node& n, bool* out) {
 }
 
 bool Evaluator::EvalRoot(const Node& n, Value* out) {
-  const Json* scope = ctx_.scope;
-  if (scope == nullptr || !scope->is_object()) return FailMissing(n);
-  auto it = scope->find(n.name);
-  if (it == scope->end()) return FailMissing(n);
-  *out = Value::Borrow(&*it);
-  return true;
+  for (const Json* scope : {ctx_.scope, ctx_.more}) {
+    if (scope == nullptr || !scope->is_object()) continue;
+    auto it = scope->find(n.name);
+    if (it == scope->end()) continue;
+    *out = Value::Borrow(&*it);
+    return true;
+  }
+  return FailMissing(n);
 }
 
 bool Evaluator::EvalMember(const Node& n, Value* out) {
