@@ -15,6 +15,7 @@ App::~App() {
   if (engine) engine->Stop();
   engine.reset();
   connectors.reset();  // after the event loop: its HTTP client outlives every request
+  model_resources.reset();
 }
 
 namespace {
@@ -113,9 +114,11 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
                                           : app->project.config.max_runs_in_flight;
   app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
                                          &app->models, Clock::Real(), engine_options);
-  app->connectors = std::make_unique<ConnectorTools>();
-  KEEL_RETURN_IF_ERROR(app->connectors->Register(app->project, app->engine->loop(), &app->tools));
   KEEL_RETURN_IF_ERROR(SetUpModels(*app, options.record_file));
+  // One HttpClient per loop: the tools use the models' when there is one.
+  app->connectors = std::make_unique<ConnectorTools>();
+  KEEL_RETURN_IF_ERROR(app->connectors->Register(app->project, app->engine->loop(), &app->tools,
+                                                 app->model_resources->http()));
   return app;
 }
 

@@ -74,7 +74,9 @@ ConnectorTools::~ConnectorTools() {
   for (const std::shared_ptr<McpClient>& client : mcp_) client->Close();
 }
 
-Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolRegistry* registry) {
+Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolRegistry* registry,
+                                HttpClient* shared_http) {
+  if (shared_http != nullptr) http_ = shared_http;
   std::map<std::string, std::shared_ptr<McpClient>> clients;
   for (const auto& [name, def] : project.tools) {
     if (def.kind == "subprocess") {
@@ -85,9 +87,12 @@ Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolReg
     } else if (def.kind == "http") {
       Result<HttpToolSpec> spec = ParseHttpToolSpec(def.connector);
       if (!spec.ok()) return spec.status().WithContext(def.location.ToString());
-      if (!http_) http_ = std::make_unique<HttpClient>(loop);
+      if (!http_) {
+        own_http_ = std::make_unique<HttpClient>(loop);
+        http_ = own_http_.get();
+      }
       registry->Register(name,
-                         std::make_shared<HttpTool>(name, std::move(spec).value(), http_.get(),
+                         std::make_shared<HttpTool>(name, std::move(spec).value(), http_,
                                                     project.config.egress_allow, def.side_effects));
     } else if (def.kind == "mcp") {
       const std::string server = def.connector.value("server", "");

@@ -31,13 +31,17 @@ class ConnectorTools {
   ConnectorTools& operator=(const ConnectorTools&) = delete;
 
   // Registers an implementation for every connector tool of `project` in
-  // `registry`. `loop` carries the HTTP tools' requests. Relative subprocess
-  // working directories are taken from the project root. Fails only on a
-  // connector setting the loader would have rejected (kInvalidArgument).
-  Status Register(const Project& project, EventLoop* loop, ToolRegistry* registry);
+  // `registry`. `loop` carries the HTTP tools' requests, on `shared_http`
+  // when the loop already has its one HttpClient (the models'), else on one
+  // made here. Relative subprocess working directories are taken from the
+  // project root. Fails only on a connector setting the loader would have
+  // rejected (kInvalidArgument).
+  Status Register(const Project& project, EventLoop* loop, ToolRegistry* registry,
+                  HttpClient* shared_http = nullptr);
 
  private:
-  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<HttpClient> own_http_;
+  HttpClient* http_ = nullptr;  // shared or own
   std::vector<std::shared_ptr<McpClient>> mcp_;
 };
 
