@@ -183,6 +183,37 @@ TEST_F(SqliteStoreTest, Version1SpansMoveIntoSpanGroups) {
   EXPECT_EQ((*spans)[0].attrs, Json({{"workflow", "renewal_prep"}}));
 }
 
+// A version-2 store (events keyed by run) keeps every event when they move
+// into commit order.
+TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Write(NewRun("r-1", {{"x", 1}})).ok());
+    ASSERT_TRUE(store->Write(NewRun("r-2", {{"x", 2}})).ok());
+  }
+  {
+    RawDb db(path_);  // turn the events table back into version 2's
+    db.Exec("CREATE TABLE events_v2 (run_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+            "ts_us INTEGER NOT NULL, type TEXT NOT NULL, node TEXT NOT NULL, key TEXT NOT NULL, "
+            "payload TEXT, blob_hash TEXT, PRIMARY KEY (run_id, seq)) WITHOUT ROWID;"
+            "INSERT INTO events_v2 SELECT run_id, seq, ts_us, type, node, key, payload, "
+            "blob_hash FROM events;"
+            "DROP TABLE events; ALTER TABLE events_v2 RENAME TO events;"
+            "UPDATE schema_version SET version = 2;");
+  }
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  for (int i : {1, 2}) {
+    Result<std::vector<Event>> events = store->LoadEvents("r-" + std::to_string(i));
+    ASSERT_TRUE(events.ok()) << events.status().ToString();
+    ASSERT_EQ(events->size(), 1u);
+    EXPECT_EQ((*events)[0].payload, Json({{"x", i}}));
+  }
+  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events_by_run'"),
+            "1");
+}
+
 TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
   { OpenStore(); }
   { OpenStore(); }
