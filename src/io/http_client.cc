@@ -121,6 +121,9 @@ Status TransportError(CURLcode code, const HttpRequest& request) {
 
 HttpClient::HttpClient(EventLoop* loop, HttpClientOptions options)
     : loop_(loop), options_(std::move(options)) {
+  if (options_.max_active_requests <= 0) {
+    options_.max_active_requests = options_.max_total_connections;
+  }
   // Multi options are set on the loop thread; any Send() posted later runs after this.
   loop_->Post([multi = static_cast<CURLM*>(loop_->multi_handle()), o = options_] {
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
@@ -155,12 +158,19 @@ void* HttpClient::AcquireEasy() {
 }
 
 void HttpClient::ReleaseEasy(void* easy) {
-  // curl_easy_reset keeps the handle's allocations; connections live in the multi's cache.
+  // curl_easy_reset keeps the handle's allocations; connections live in the
+  // multi's cache. A burst beyond the active bound never happens, so the
+  // pool holds at most max_active_requests handles.
   curl_easy_reset(static_cast<CURL*>(easy));
   idle_easy_.push_back(easy);
 }
 
 void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
+  if (active_ >= options_.max_active_requests) {
+    queued_.push_back(std::move(transfer));
+    return;
+  }
+  ++active_;
   Transfer* t = transfer.get();
   const HttpRequest& r = t->request;
   t->easy = static_cast<CURL*>(AcquireEasy());
@@ -222,6 +232,12 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
   }
   curl_slist_free_all(t->header_list);
   ReleaseEasy(e);
+  --active_;
+  if (!queued_.empty()) {
+    std::unique_ptr<Transfer> next = std::move(queued_.front());
+    queued_.pop_front();
+    Start(std::move(next));
+  }
   auto done = std::move(t->callbacks.on_done);
   if (code == CURLE_OK) {
     done(std::move(t->response));

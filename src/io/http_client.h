@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,6 +81,10 @@ struct HttpCallbacks {
 struct HttpClientOptions {
   int64_t max_host_connections = 1000;
   int64_t max_total_connections = 4000;
+  // Requests handed to libcurl at once; the rest wait in a plain queue. A
+  // request libcurl holds costs a transfer handle with its buffers (tens of
+  // KB), a queued one only itself. 0: max_total_connections.
+  int64_t max_active_requests = 0;
   std::string user_agent = "keel/0.1";
 };
 
@@ -110,7 +115,10 @@ class HttpClient {
   EventLoop* loop_;
   HttpClientOptions options_;
   std::atomic<int64_t> connections_opened_{0};
-  std::vector<void*> idle_easy_;  // loop thread only: reset handles kept for reuse
+  // Loop thread only.
+  std::vector<void*> idle_easy_;  // reset handles kept for reuse
+  int64_t active_ = 0;            // requests handed to libcurl
+  std::deque<std::unique_ptr<Transfer>> queued_;  // waiting for an active slot
 };
 
 }  // namespace keel

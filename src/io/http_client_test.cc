@@ -67,6 +67,8 @@ class HttpClientTest : public ::testing::Test {
     });
     server_.Get("/hang", [this](const httplib::Request&, httplib::Response& res) {
       std::unique_lock<std::mutex> lock(mu_);
+      ++hanging_;
+      cv_.notify_all();
       cv_.wait(lock, [this] { return released_; });
       res.set_content("late", "text/plain");
     });
@@ -125,6 +127,7 @@ class HttpClientTest : public ::testing::Test {
   std::condition_variable cv_;
   bool released_ = false;
   int arrived_ = 0;
+  int hanging_ = 0;  // GET /hang requests the server has received
   int barrier_ = 100;
   std::unique_ptr<EventLoop> loop_ = std::make_unique<EventLoop>(Clock::Real());
   std::unique_ptr<HttpClient> client_ = std::make_unique<HttpClient>(loop_.get());
@@ -243,6 +246,37 @@ TEST_F(HttpClientTest, HundredConcurrentRequestsAddNoThreads) {
     EXPECT_EQ(r->body, "ok");
   }
   EXPECT_LE(client_->connections_opened(), 101);
+}
+
+TEST_F(HttpClientTest, RequestsBeyondTheActiveBoundWaitInTheQueue) {
+  HttpClientOptions options;
+  options.max_active_requests = 3;
+  client_ = std::make_unique<HttpClient>(loop_.get(), options);
+  // Once libcurl knows the server speaks HTTP/1.1 it opens a connection per
+  // request instead of waiting to multiplex on the first one.
+  ASSERT_TRUE(SendAndWait(Req(Url("/hello"))).ok());
+  std::vector<std::future<Result<HttpResponse>>> futures;
+  for (int i = 0; i < 10; ++i) {
+    auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
+    futures.push_back(promise->get_future());
+    HttpCallbacks cb;
+    cb.on_done = [promise](Result<HttpResponse> r) { promise->set_value(std::move(r)); };
+    client_->Send(Req(Url("/hang")), std::move(cb));
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    // Only the first three reach the server; the rest wait in keel's queue.
+    EXPECT_FALSE(cv_.wait_for(lock, std::chrono::milliseconds(300),
+                              [this] { return hanging_ > 3; }));
+    EXPECT_EQ(hanging_, 3);
+    released_ = true;
+  }
+  cv_.notify_all();
+  for (auto& f : futures) {
+    auto r = f.get();
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->body, "late");
+  }
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ struct FallbackEntry {
   std::shared_ptr<Model> model;
   // Shared by every tier that lists the same provider+model; null: the
   // FallbackModel makes its own from the breaker settings.
-  std::shared_ptr<policy::CircuitBreaker> breaker;
+  std::shared_ptr<policy::CircuitBreaker> breaker = nullptr;
 };
 
 // Whether `error` says the entry cannot serve now, so the next entry should try.
@@ -58,7 +58,7 @@ class FallbackModel : public Model {
   struct Entry {
     std::string name;
     std::shared_ptr<Model> model;
-    std::shared_ptr<policy::CircuitBreaker> breaker;  // null: no breaker
+    std::shared_ptr<policy::CircuitBreaker> breaker = nullptr;  // null: no breaker
   };
   struct Call;
   void TryFrom(std::shared_ptr<Call> call, size_t index);
