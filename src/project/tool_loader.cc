@@ -236,4 +236,15 @@ void LoadTool(LoadContext* ctx, const YamlFile& file) {
   }
 }
 
+void CheckToolFallbacks(LoadContext* ctx) {
+  for (const auto& [name, tool] : ctx->project.tools) {
+    for (const std::string& fallback : tool.policies.fallback.tools) {
+      if (ctx->project.tools.count(fallback) == 0) {
+        ctx->diags.Add(tool.location,
+                       "tool '" + name + "' falls back to unknown tool '" + fallback + "'");
+      }
+    }
+  }
+}
+
 }  // namespace keel::project_internal

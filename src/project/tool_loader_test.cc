@@ -158,6 +158,21 @@ TEST(ToolPoliciesTest, BadValuesAreReportedWhereTheyAre) {
           "tools/t.yaml:6:16: tool 't' has side effects, so its answers are never cached"));
 }
 
+TEST(ToolPoliciesTest, AFallbackToAnUnknownToolIsReported) {
+  PolicyProject project({
+      {"keel.yaml", "name: p\n"},
+      {"tools/t.yaml", std::string("name: t\n") + kSchemas +
+                           "policies:\n"
+                           "  fallback: {tools: [t_backup, t_mirror]}\n"},
+      {"tools/t_backup.yaml", std::string("name: t_backup\n") + kSchemas},
+  });
+  std::vector<std::string> diagnostics;
+  EXPECT_FALSE(project.Load(&diagnostics).ok());
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_THAT(diagnostics[0], StartsWith("tools/t.yaml:"));
+  EXPECT_THAT(diagnostics[0], ::testing::HasSubstr("falls back to unknown tool 't_mirror'"));
+}
+
 // The connector kinds: each kind's fields are checked by its own parser and
 // kept on ToolDef::connector for the composition root.
 TEST(ToolConnectorsTest, EachKindKeepsItsValidatedFields) {
