@@ -234,5 +234,19 @@ TEST_F(E2eSalesTest, AnEditThatBreaksPolicyIsCaughtAfterTheApproval) {
   EXPECT_TRUE(override_recorded) << shown.dump();
 }
 
+TEST_F(E2eSalesTest, AnEditThatBreaksTheProposalSchemaIsRefusedAndTheApprovalStaysPending) {
+  Json parked = RunToApproval("A-1042");
+  Json edit = Keel({"approvals", "ls"}, kExitOk)[0]["proposal"];
+  edit["discount_pct"] = -10;
+  ProcessResult refused = RunKeel({"approve", parked.value("approval_id", ""), "--edit",
+                                   edit.dump(), "--project", project_->path()});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("approval node 'approve'"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("/discount_pct"), std::string::npos) << refused.err;
+  Json pending = Keel({"approvals", "ls"}, kExitOk);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0]["status"], "pending");
+}
+
 }  // namespace
 }  // namespace keel::testing

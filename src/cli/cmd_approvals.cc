@@ -70,6 +70,9 @@ int CmdDecide(const ApprovalFlags& flags, bool approve) {
   Store& store = *(*app)->store;
   auto approval = store.GetApproval(flags.approval_id);
   if (!approval.ok()) return ReportError(approval.status());
+  Status edit_ok =
+      CheckApprovalEdit((*app)->project, approval->workflow, approval->node, edited);
+  if (!edit_ok.ok()) return ReportError(edit_ok.WithContext("--edit: "));
   Status decided = store.DecideApproval(
       flags.approval_id, approve ? ApprovalStatus::kApproved : ApprovalStatus::kRejected, edited,
       flags.reason, WhoDecides(flags.by), Clock::Real()->NowMicros());

@@ -26,6 +26,32 @@ std::string HostName() {
 
 }  // namespace
 
+namespace {
+
+const NodeDef* FindNode(const std::vector<NodeDef>& nodes, const std::string& id) {
+  for (const NodeDef& node : nodes) {
+    if (node.id == id) return &node;
+    if (const NodeDef* found = FindNode(node.branches, id)) return found;
+    if (const NodeDef* found = FindNode(node.body, id)) return found;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Status CheckApprovalEdit(const Project& project, const std::string& workflow,
+                         const std::string& node, const Json& edited) {
+  if (edited.is_null()) return Status();
+  auto wf = project.workflows.find(workflow);
+  if (wf == project.workflows.end()) return Status();  // the run's project changed: nothing to check
+  const NodeDef* def = FindNode(wf->second.nodes, node);
+  if (def == nullptr || !def->proposal_schema) return Status();
+  Status valid = def->proposal_schema->Validate(edited);
+  if (valid.ok()) return valid;
+  return InvalidArgument("the edit does not match approval node '" + node +
+                         "' of workflow '" + workflow + "': " + valid.message());
+}
+
 policy::InvokerOptions Engine::InvokerOptionsFor(const Project& project) {
   policy::InvokerOptions options;
   options.tools = tools_;
@@ -266,6 +292,8 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
   if (now >= a.expires_us) {
     return done(FailedPrecondition("approval " + approval_id + " expired"));
   }
+  Status edit_ok = CheckApprovalEdit(project_, a.workflow, a.node, edited);
+  if (!edit_ok.ok()) return done(edit_ok);
   a.status = decision;
   a.edited = std::move(edited);
   a.reason = std::move(reason);

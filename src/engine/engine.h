@@ -57,6 +57,12 @@ struct RunOutcome {
   std::string approval_id;  // when parked
 };
 
+// Checks a human's edit of an approval's proposal against the approval
+// node's `proposal_schema`, when it has one: kInvalidArgument naming the
+// node and the field. A null edit (approved as proposed) always passes.
+Status CheckApprovalEdit(const Project& project, const std::string& workflow,
+                         const std::string& node, const Json& edited);
+
 class Engine {
  public:
   Engine(const Project& project, Store* store, const ToolRegistry* tools,

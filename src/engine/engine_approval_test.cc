@@ -182,10 +182,11 @@ TEST_F(EngineApprovalTest, UnexpiredUndecidedApprovalStaysParked) {
 
 // Engine::Decide records the decision and resumes the run in one step;
 // returns the status its callback got.
-Status DecideAndWait(Engine& engine, const std::string& approval_id, ApprovalStatus decision) {
+Status DecideAndWait(Engine& engine, const std::string& approval_id, ApprovalStatus decision,
+                     Json edited = Json()) {
   auto promise = std::make_shared<std::promise<Status>>();
   std::future<Status> result = promise->get_future();
-  engine.Decide(approval_id, decision, Json(), "decided in process", "frank",
+  engine.Decide(approval_id, decision, std::move(edited), "decided in process", "frank",
                 [promise](Status s) { promise->set_value(std::move(s)); });
   if (result.wait_for(engine_test::kWaitLimit) != std::future_status::ready) {
     return DeadlineExceeded("Decide never called back");
@@ -209,6 +210,23 @@ TEST_F(EngineApprovalTest, DecideInTheEngineResumesTheRunHere) {
   EXPECT_EQ(h_->store().GetApproval(parked.approval_id)->status, ApprovalStatus::kApproved);
   Status unknown = DecideAndWait(h_->engine(), "apr_missing", ApprovalStatus::kApproved);
   EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
+}
+
+TEST_F(EngineApprovalTest, AnEditBreakingTheProposalSchemaIsRefusedAndChangesNothing) {
+  RunOutcome parked = Park(9);
+  Status decided = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kApproved,
+                                 {{"amount", -5}, {"note", "typo"}});
+  EXPECT_EQ(decided.code(), StatusCode::kInvalidArgument) << decided.ToString();
+  EXPECT_NE(decided.message().find("approval node 'approve'"), std::string::npos)
+      << decided.message();
+  EXPECT_EQ(h_->store().GetApproval(parked.approval_id)->status, ApprovalStatus::kPending);
+  // A valid edit of the same approval still goes through.
+  decided = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kApproved,
+                          {{"amount", 95}, {"note", "rounded"}});
+  ASSERT_TRUE(decided.ok()) << decided.ToString();
+  std::optional<RunOutcome> done = h_->Wait(parked.run_id, 2);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->result["output"]["amount"], 95);
 }
 
 TEST_F(EngineApprovalTest, DecideAfterTheExpiryIsRefused) {

@@ -28,6 +28,15 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
       FailRun(run, node.id, proposal.status());
       return kWait;
     }
+    if (node.proposal_schema) {
+      // A human must never be asked to approve something malformed.
+      Status valid = node.proposal_schema->Validate(*proposal);
+      if (!valid.ok()) {
+        FailRun(run, node.id, InvalidArgument("proposal of approval '" + node.id + "': " +
+                                              valid.message()));
+        return kWait;
+      }
+    }
     ParkRun(run, node, std::move(proposal).value());
     return kWait;
   }

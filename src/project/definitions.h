@@ -117,6 +117,8 @@ struct NodeDef {
   // Output once approved: {"decision": "approved", "proposal": <final>,
   // "edited": bool, "reason": "...", "by": "..."}.
   ValueExpression proposal;
+  // Optional: what the proposal, and any edit a human makes to it, must match.
+  std::shared_ptr<const JsonSchema> proposal_schema;
   int64_t expires_in_s = 600;
   std::string on_reject = "escalate";  // node id, or "escalate" / "fail"
   std::string on_expiry = "escalate";  // node id, or "escalate" / "fail"

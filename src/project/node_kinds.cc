@@ -61,6 +61,10 @@ void ReadOptimizeFields(const NodeInput& in) {
 void ReadApprovalFields(const NodeInput& in) {
   in.def->proposal = ReadValueTemplateField(in.reader, "proposal", /*required=*/true,
                                             /*require_map=*/false, &in.info->reads);
+  CompiledSchema schema;
+  if (in.ctx->schemas.ReadField(in.reader, "proposal_schema", /*required=*/false, &schema)) {
+    in.def->proposal_schema = std::move(schema.schema);
+  }
   in.reader.Int("expires_in_s", 1, &in.def->expires_in_s);
   ReadTarget(in, "on_reject", &in.def->on_reject);
   ReadTarget(in, "on_expiry", &in.def->on_expiry);
