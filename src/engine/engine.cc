@@ -43,7 +43,8 @@ Status CheckApprovalEdit(const Project& project, const std::string& workflow,
                          const std::string& node, const Json& edited) {
   if (edited.is_null()) return Status();
   auto wf = project.workflows.find(workflow);
-  if (wf == project.workflows.end()) return Status();  // the run's project changed: nothing to check
+  // The run's project changed since it parked: nothing to check against.
+  if (wf == project.workflows.end()) return Status();
   const NodeDef* def = FindNode(wf->second.nodes, node);
   if (def == nullptr || !def->proposal_schema) return Status();
   Status valid = def->proposal_schema->Validate(edited);

@@ -93,7 +93,8 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   // completes: the walk comes back here after every item.
   auto cached = run->map_items.find(node.id);
   if (cached == run->map_items.end()) {
-    Json parsed = ParsedRoots(*run, node.over->RootNames());
+    Json parsed = Json::object();
+    AddParsedRoots(*run, node.over->RootNames(), &parsed);
     ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
     Result<Json> list = node.over->Evaluate(ctx);
     if (!list.ok() || !list->is_array()) {
@@ -155,11 +156,8 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
     return it->second.value("next", "");
   }
-  std::vector<std::string> roots;
-  for (const RouteDef& route : node.routes) {
-    for (std::string& root : route.when->RootNames()) roots.push_back(std::move(root));
-  }
-  Json parsed = ParsedRoots(*run, roots);
+  Json parsed = Json::object();
+  for (const RouteDef& route : node.routes) AddParsedRoots(*run, route.when->RootNames(), &parsed);
   ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   std::string next = node.default_next;
   std::string matched = "default";
@@ -190,11 +188,8 @@ std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
     }
     return next;
   }
-  std::vector<std::string> roots;
-  for (const CheckDef& check : node.checks) {
-    for (std::string& root : check.expr->RootNames()) roots.push_back(std::move(root));
-  }
-  Json parsed = ParsedRoots(*run, roots);
+  Json parsed = Json::object();
+  for (const CheckDef& check : node.checks) AddParsedRoots(*run, check.expr->RootNames(), &parsed);
   ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   Json failed = Json::array();
   for (const CheckDef& check : node.checks) {

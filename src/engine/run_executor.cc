@@ -31,13 +31,13 @@ Json FullScope(const Run& run) {
   return all;
 }
 
-Json ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
-  Json parsed = Json::object();
+void AddParsedRoots(const Run& run, const std::vector<std::string>& roots, Json* parsed) {
   for (const std::string& root : roots) {
     auto c = run.compact.find(root);
-    if (c != run.compact.end() && !parsed.contains(root)) parsed[root] = Json::parse(c->second);
+    if (c != run.compact.end() && !parsed->contains(root)) {
+      (*parsed)[root] = Json::parse(c->second);
+    }
   }
-  return parsed;
 }
 
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
@@ -130,7 +130,8 @@ std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
   if (expr.empty()) return Json::object();
-  Json parsed = run.compact.empty() ? Json() : ParsedRoots(run, expr.RootNames());
+  Json parsed = Json::object();
+  AddParsedRoots(run, expr.RootNames(), &parsed);
   ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), &parsed};
   return expr.Evaluate(ctx);
 }

@@ -57,9 +57,10 @@ Json ScopeValue(const Run& run, const std::string& name);
 // The run's scope as one object, compact outputs parsed: for renderers that
 // need every name at once (the brief).
 Json FullScope(const Run& run);
-// The compact outputs among `roots`, parsed into one object: with the scope
-// itself, what an expression reading those roots sees (ExprContext::more).
-Json ParsedRoots(const Run& run, const std::vector<std::string>& roots);
+// Parses the compact outputs among `roots` into the object `*parsed`: with
+// the scope itself, what an expression reading those roots sees
+// (ExprContext::more).
+void AddParsedRoots(const Run& run, const std::vector<std::string>& roots, Json* parsed);
 
 // Structured outputs at least this large (as text) are kept compact; smaller
 // ones and scalars stay in the scope, where reading them costs nothing.

@@ -32,7 +32,7 @@ Result<Json> Expression::Evaluate(const ExprContext& ctx) const {
   return out;
 }
 
-std::vector<std::string> Expression::RootNames() const { return impl_->tree.root_names; }
+const std::vector<std::string>& Expression::RootNames() const { return impl_->tree.root_names; }
 
 const std::string& Expression::source() const { return impl_->source; }
 

@@ -46,8 +46,9 @@ class Expression {
   Result<Json> Evaluate(const ExprContext& ctx) const;
 
   // The root identifiers the expression reads (e.g. {"input", "usage"}),
-  // for `keel validate` to check against what a node can see.
-  std::vector<std::string> RootNames() const;
+  // for `keel validate` to check against what a node can see and for the
+  // engine to prepare them. Computed once, at parse time.
+  const std::vector<std::string>& RootNames() const;
 
   const std::string& source() const;
 
@@ -69,7 +70,8 @@ class ValueExpression {
   // "/summary: col 4: unexpected ')'", so callers can map it to a file line.
   static Result<ValueExpression> Parse(const Json& shape);
   Result<Json> Evaluate(const ExprContext& ctx) const;
-  std::vector<std::string> RootNames() const;
+  // Every leaf's root identifiers, without repeats; computed at parse time.
+  const std::vector<std::string>& RootNames() const;
   bool empty() const { return !root_; }
 
  private:

@@ -88,9 +88,9 @@ Result<Json> EvaluateShape(const ShapeNode& node, const ExprContext& ctx) {
 
 void CollectRootNames(const ShapeNode& node, std::vector<std::string>* names) {
   if (node.kind == ShapeNode::Kind::kExpression) {
-    for (std::string& name : node.expr->RootNames()) {
+    for (const std::string& name : node.expr->RootNames()) {
       if (std::find(names->begin(), names->end(), name) == names->end()) {
-        names->push_back(std::move(name));
+        names->push_back(name);
       }
     }
   }
@@ -102,13 +102,16 @@ void CollectRootNames(const ShapeNode& node, std::vector<std::string>* names) {
 // The header names only this wrapper, keeping ShapeNode out of the public API.
 struct ValueExpression::NodeT {
   ShapeNode shape;
+  std::vector<std::string> root_names;  // CollectRootNames(shape), kept
 };
 
 Result<ValueExpression> ValueExpression::Parse(const Json& shape) {
   Result<ShapeNode> root = Build(shape, Json::json_pointer());
   if (!root.ok()) return root.error();
+  NodeT node{std::move(root).value(), {}};
+  CollectRootNames(node.shape, &node.root_names);
   ValueExpression v;
-  v.root_ = std::make_shared<const NodeT>(NodeT{std::move(root).value()});
+  v.root_ = std::make_shared<const NodeT>(std::move(node));
   return v;
 }
 
@@ -117,10 +120,9 @@ Result<Json> ValueExpression::Evaluate(const ExprContext& ctx) const {
   return EvaluateShape(root_->shape, ctx);
 }
 
-std::vector<std::string> ValueExpression::RootNames() const {
-  std::vector<std::string> names;
-  if (root_) CollectRootNames(root_->shape, &names);
-  return names;
+const std::vector<std::string>& ValueExpression::RootNames() const {
+  static const std::vector<std::string> kNone;
+  return root_ ? root_->root_names : kNone;
 }
 
 }  // namespace keel
