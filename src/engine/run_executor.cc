@@ -52,7 +52,7 @@ void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
       run.scope.erase(key.node);
     } else {
       run.compact.erase(key.node);
-      run.scope[key.node] = has_output ? std::move(payload["output"]) : Json::parse(output_text);
+      run.scope[key.node] = std::move(payload["output"]);
     }
     payload.erase("output");
     run.last_node = key.node;

@@ -68,8 +68,8 @@ inline constexpr size_t kCompactMinBytes = 128;
 
 // Records a durable completion: publishes the output under the node id when
 // `publish` (moving it, or keeping it as compact text: `output_text` is its
-// serialized form when the caller has it, and may replace payload["output"]),
-// and remembers the payload.
+// serialized form when the caller has it, and replaces payload["output"]
+// only when it is at least kCompactMinBytes), and remembers the payload.
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text = {});
 
