@@ -93,7 +93,7 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   // completes: the walk comes back here after every item.
   auto cached = run->map_items.find(node.id);
   if (cached == run->map_items.end()) {
-    Json parsed = Json::object();
+    Json parsed;
     AddParsedRoots(*run, node.over->RootNames(), &parsed);
     ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
     Result<Json> list = node.over->Evaluate(ctx);
@@ -156,7 +156,7 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
     return it->second.value("next", "");
   }
-  Json parsed = Json::object();
+  Json parsed;
   for (const RouteDef& route : node.routes) AddParsedRoots(*run, route.when->RootNames(), &parsed);
   ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   std::string next = node.default_next;
@@ -188,7 +188,7 @@ std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
     }
     return next;
   }
-  Json parsed = Json::object();
+  Json parsed;
   for (const CheckDef& check : node.checks) AddParsedRoots(*run, check.expr->RootNames(), &parsed);
   ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
   Json failed = Json::array();

@@ -130,7 +130,7 @@ std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
   if (expr.empty()) return Json::object();
-  Json parsed = Json::object();
+  Json parsed;  // stays null (no allocation) unless a compact output is read
   AddParsedRoots(run, expr.RootNames(), &parsed);
   ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), &parsed};
   return expr.Evaluate(ctx);

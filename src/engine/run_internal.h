@@ -57,7 +57,8 @@ Json ScopeValue(const Run& run, const std::string& name);
 // The run's scope as one object, compact outputs parsed: for renderers that
 // need every name at once (the brief).
 Json FullScope(const Run& run);
-// Parses the compact outputs among `roots` into the object `*parsed`: with
+// Parses the compact outputs among `roots` into `*parsed` (null until the
+// first one, then an object): with
 // the scope itself, what an expression reading those roots sees
 // (ExprContext::more).
 void AddParsedRoots(const Run& run, const std::vector<std::string>& roots, Json* parsed);
