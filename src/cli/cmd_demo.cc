@@ -1,7 +1,9 @@
 // keel demo: the sales demo. Seeds the demo CRM, runs renewal prep for a
 // handful of accounts, shows a run parked at its approval, approves it, and
-// prints the brief, the account's state vector, the run's trace and the
-// statistics of every tool call the demo made.
+// prints the brief, the account's state vector and the run's trace; then has
+// the am_request agent act on three account managers' requests (its model
+// simulated by scripted turns), and ends with the statistics of every tool
+// call the demo made.
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,7 +24,72 @@ namespace {
 const char* const kDemoAccounts[] = {"A-1042", "A-1007", "A-1314", "A-1588", "A-1901",
                                      "A-1123", "A-1456", "A-1789", "A-1250", "A-1666"};
 
+// The hand-written turns that stand in for the am_request agent's model
+// (examples/sales/demo/README.md), relative to the project.
+constexpr char kSimulatedTurns[] = "demo/am_requests.simulated.jsonl";
+
+struct AmRequest {
+  const char* account;
+  const char* text;
+};
+const AmRequest kAmRequests[] = {
+    {"A-1007",
+     "Kira asked for 10% off if they commit to two more years. Put it to the deal desk and "
+     "book me a follow-up on 2026-12-01 to walk her through the answer."},
+    {"A-1042",
+     "Usage fell off a cliff after their SSO migration. Open a high-severity ticket with "
+     "engineering and email Tara that we are on it."},
+    {"A-1314", "Can you find out whether they plan to roll out to their EU team next year?"},
+};
+
 void Step(const char* text) { std::printf("\n== %s\n", text); }
+
+// The large tier (the am_request agent's) replays the simulated turns, and
+// falls back to the offline provider for any request they do not cover.
+void UseSimulatedTurns(ProjectConfig* config) {
+  config->tiers["large"] = {TierTarget{"scripted", ""}, TierTarget{"offline", ""}};
+  config->scripted_file = kSimulatedTurns;
+}
+
+// Runs the account managers' requests and prints what the agent did; returns
+// the id of the run with the most turns (for its trace).
+std::string RunAmRequests(Engine& engine, RunWaiter& waiter) {
+  std::string busiest;
+  int most_turns = -1;
+  for (const AmRequest& request : kAmRequests) {
+    Result<std::string> id = engine.StartRun(
+        "am_request",
+        Json{{"account_id", request.account}, {"request", request.text}, {"today", "2026-11-23"}});
+    if (!id.ok()) {
+      std::printf("  %s: %s\n", request.account, id.status().ToString().c_str());
+      continue;
+    }
+    RunOutcome o = waiter.Wait(*id);
+    std::printf("\n  %s  \"%s\"\n  run %s: %s\n", request.account, request.text, id->c_str(),
+                RunStatusName(o.status));
+    const Json result = o.result.value("output", Json::object());  // finalize's output
+    for (const Json& action : result.value("actions", Json::array())) {
+      std::printf("    %s %s\n", action.value("ok", false) ? "ran    " : "refused",
+                  action.value("tool", "").c_str());
+    }
+    std::string summary = o.status == RunStatus::kSucceeded ? result.value("summary", "") : o.error;
+    std::printf("    -> %s\n", summary.c_str());
+    int turns = result.value("turns", 0);
+    if (turns > most_turns) {
+      most_turns = turns;
+      busiest = *id;
+    }
+  }
+  return busiest;
+}
+
+void PrintTrace(Store& store, const std::string& run_id) {
+  auto spans = store.LoadSpans(run_id);
+  if (!spans.ok()) return;
+  WaterfallOptions w;
+  w.color = isatty(STDOUT_FILENO);
+  std::fputs(RenderWaterfall(*spans, w).c_str(), stdout);
+}
 
 std::string WriteFile(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -36,6 +103,8 @@ int CmdDemo(const DemoFlags& flags) {
   Step("opening the demo CRM (seeded on first use: 1,000 accounts, deterministic)");
   AppOptions options;
   options.engine.claim = false;
+  bool simulated = fs::exists(fs::path(flags.common.project) / kSimulatedTurns);
+  if (simulated) options.adjust_models = UseSimulatedTurns;
   auto opened = OpenApp(flags.common.project, options);
   if (!opened.ok()) return ReportError(opened.status());
   App& app = **opened;
@@ -107,11 +176,17 @@ int CmdDemo(const DemoFlags& flags) {
   }
 
   Step("trace waterfall");
-  auto spans = app.store->LoadSpans(parked_run);
-  if (spans.ok()) {
-    WaterfallOptions w;
-    w.color = isatty(STDOUT_FILENO);
-    std::fputs(RenderWaterfall(*spans, w).c_str(), stdout);
+  PrintTrace(*app.store, parked_run);
+
+  std::string agent_run;
+  if (simulated) {
+    Step("account managers' requests, handled by the am_request agent (a tool-calling loop; "
+         "its model simulated by scripted turns, see demo/README.md)");
+    agent_run = RunAmRequests(engine, waiter);
+    if (!agent_run.empty()) {
+      Step("trace of the agent's busiest run: model turns, tool calls, the refused one");
+      PrintTrace(*app.store, agent_run);
+    }
   }
 
   Step("tool calls through the policy chain (keel tools stats)");

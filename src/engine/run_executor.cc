@@ -61,8 +61,8 @@ void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
 }
 
 bool PublishesOutput(NodeKind kind) {
-  return kind == NodeKind::kTool || kind == NodeKind::kLlm || kind == NodeKind::kRoute ||
-         kind == NodeKind::kVerify || kind == NodeKind::kApproval;
+  return kind == NodeKind::kTool || kind == NodeKind::kLlm || kind == NodeKind::kAgent ||
+         kind == NodeKind::kRoute || kind == NodeKind::kVerify || kind == NodeKind::kApproval;
 }
 
 std::string OpenContainer(Run& run, const NodeDef& node, int64_t now_us) {
@@ -166,6 +166,7 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
     switch (node.kind) {
       case NodeKind::kTool:
       case NodeKind::kLlm: node_id = WalkStepNode(run, node); break;
+      case NodeKind::kAgent: node_id = WalkAgent(run, node); break;
       case NodeKind::kParallel: node_id = WalkParallel(run, node); break;
       case NodeKind::kMap: node_id = WalkMap(run, node); break;
       case NodeKind::kRoute: node_id = WalkRoute(run, node); break;

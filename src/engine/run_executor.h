@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "engine/entity_gate.h"
 #include "engine/run.h"
+#include "models/conversation.h"
 #include "store/store.h"
 
 namespace keel {
@@ -47,6 +48,7 @@ class RunExecutor {
   // Each returns the next node id to walk to, or "" when the run now waits
   // (steps in flight, a commit pending, parked or finished).
   std::string WalkStepNode(const RunPtr& run, const NodeDef& node);
+  std::string WalkAgent(const RunPtr& run, const NodeDef& node);
   std::string WalkParallel(const RunPtr& run, const NodeDef& node);
   std::string WalkMap(const RunPtr& run, const NodeDef& node);
   std::string WalkRoute(const RunPtr& run, const NodeDef& node);
@@ -70,6 +72,17 @@ class RunExecutor {
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);
+  // Agent nodes (node_agent.cc).
+  void LaunchAgentTurn(const RunPtr& run, const NodeDef& node, const AgentDef& agent,
+                       const Json& inputs, int turn, std::vector<ChatMessage> messages);
+  void LaunchAgentCall(const RunPtr& run, const NodeDef& node, const AgentDef& agent, int turn,
+                       size_t index, const ChatToolCall& call);
+  void CallModelTurn(const RunPtr& run, std::shared_ptr<Step> step);
+  void OnTurnReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct TurnReply> reply);
+  // Ends the node with the agent's fallback answer, or escalates when there is none.
+  void GiveUpAgent(const RunPtr& run, const NodeDef& node, const Json& inputs,
+                   const std::string& why, Json so_far);
+  void FinishAgent(const RunPtr& run, const NodeDef& node, Json output);
   // Ends a failed step's spans and queues them for the run's next commit (the
   // one that fails or escalates it), so the failure shows in the trace.
   void QueueFailedStepSpans(Run& run, Step& step);

@@ -8,9 +8,12 @@
 #include "core/json.h"
 #include "engine/run.h"
 #include "engine/run_executor.h"
+#include "models/conversation.h"
 #include "store/records.h"
 
 namespace keel {
+
+struct ModelUsage;
 
 // Returned by a Walk* function when the run must now wait.
 inline const std::string kWait = "\x01wait";
@@ -30,10 +33,20 @@ struct RunExecutor::Step {
   Json extra;                        // merged into the completion payload (e.g. iteration)
   bool set_scope = true;             // publish the output under the node id
   bool repaired = false;             // model: one repair attempt made
+  // Agent nodes: a model turn (turn > 0, with the conversation so far), or a
+  // tool call the model chose (agent_call: its failure goes back to the model).
+  int turn = 0;
+  std::vector<ChatMessage> messages;
+  bool agent_call = false;
+  bool failed = false;               // the step's spans end as "error"
   std::string parent_span_id;
   Span span;                         // the node span for this step
   Span call_span;                    // the tool or model call span
 };
+
+// Adds a model call's meters to a span's attributes, summed over the
+// step's calls (a repair adds to the first).
+void AddUsageAttrs(const ModelUsage& usage, Json& attrs);
 
 // Truthiness as the expression language defines it: false, null, 0, "",
 // [] and {} are false.
@@ -73,6 +86,11 @@ inline constexpr size_t kCompactMinBytes = 128;
 // only when it is at least kCompactMinBytes), and remembers the payload.
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text = {});
+
+// An agent node's step keys: model turn n is "turn-n", the i-th tool call
+// it asked for is "turn-n/call-i".
+std::string AgentTurnKey(int turn);
+std::string AgentCallKey(int turn, size_t index);
 
 // Whether a node kind's output is published under its id (as opposed to map
 // items and optimize passes, which stay in the completion records).

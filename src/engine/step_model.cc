@@ -23,6 +23,11 @@ void RunExecutor::Launch(const RunPtr& run, Step step) {
                              "tool " + s->tool->name, "tool", NowUs());
     s->call_span.attrs = {{"tool", s->tool->name}};
     LaunchTool(run, s);
+  } else if (s->turn > 0) {
+    s->call_span = StartSpan(run->record.trace_id, s->span.span_id, run->record.run_id,
+                             "model " + s->agent->name, "model", NowUs());
+    s->call_span.attrs = {{"agent", s->agent->name}, {"tier", s->agent->tier}};
+    CallModelTurn(run, s);
   } else {
     s->call_span = StartSpan(run->record.trace_id, s->span.span_id, run->record.run_id,
                              "model " + s->agent->name, "model", NowUs());
@@ -45,8 +50,9 @@ Result<Json> TakeInputs(const Run& run, RunExecutor::Step& step) {
   return Json();
 }
 
-// Every meter, summed over the step's calls (a repair adds to the first).
-void AddUsage(const ModelUsage& usage, Json& attrs) {
+}  // namespace
+
+void AddUsageAttrs(const ModelUsage& usage, Json& attrs) {
   auto add = [&attrs](const char* key, int64_t n, bool always) {
     if (always || n != 0 || attrs.contains(key)) attrs[key] = attrs.value(key, int64_t{0}) + n;
   };
@@ -58,8 +64,6 @@ void AddUsage(const ModelUsage& usage, Json& attrs) {
   add("tokens_reasoning", usage.reasoning_tokens, false);
   attrs["cost_usd"] = attrs.value("cost_usd", 0.0) + usage.cost_usd;
 }
-
-}  // namespace
 
 void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   const AgentDef& agent = *step->agent;
@@ -112,7 +116,7 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   if (reply.ok()) {
     attrs["provider"] = reply->provider;
     attrs["model"] = reply->model;
-    AddUsage(reply->usage, attrs);
+    AddUsageAttrs(reply->usage, attrs);
     if (!reply->failed_over.empty()) {
       Json& failed = attrs["failed_over"];
       for (std::string& entry : reply->failed_over) failed.push_back(std::move(entry));
@@ -167,9 +171,11 @@ void RunExecutor::QueueFailedStepSpans(Run& run, Step& step) {
 
 void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output) {
   int64_t now = NowUs();
-  EndSpan(step->call_span, now, "ok");
-  EndSpan(step->span, now, "ok");
-  step->span.attrs["node_kind"] = step->tool ? "tool" : "llm";
+  const char* status = step->failed ? "error" : "ok";
+  EndSpan(step->call_span, now, status);
+  EndSpan(step->span, now, status);
+  bool agent_node = step->node != nullptr && step->node->kind == NodeKind::kAgent;
+  step->span.attrs["node_kind"] = agent_node ? "agent" : step->tool ? "tool" : "llm";
   Json payload = step->extra.is_object() ? step->extra : Json::object();
   Event completed{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, {}};
   std::string output_text;

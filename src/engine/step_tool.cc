@@ -86,14 +86,23 @@ void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Re
   if (run->stopped) return;
   policy::WriteSpanAttributes(record, &step->call_span.attrs);
   if (result.ok()) {
-    CompleteStep(run, step, std::move(result).value());
+    Json output = std::move(result).value();
+    if (step->agent_call) output = {{"ok", true}, {"result", std::move(output)}};
+    CompleteStep(run, step, std::move(output));
     return;
   }
   const Status& err = result.error();
   const ToolDef& def = *step->tool;
   step->call_span.attrs["error"] = err.message();
+  bool in_doubt = err.type() == "timeout" && def.side_effects && !def.idempotent;
+  if (step->agent_call && !in_doubt) {
+    // The agent's model hears of the failure and decides what to do next.
+    step->failed = true;
+    CompleteStep(run, step, {{"ok", false}, {"error", ToolErrorJson(err)}});
+    return;
+  }
   QueueFailedStepSpans(*run, *step);
-  if (err.type() == "timeout" && def.side_effects && !def.idempotent) {
+  if (in_doubt) {
     // The call may have happened: repeating it could do it twice.
     EscalateRun(run, step->key.node, err.message(),
                 {{"tool", def.name},

@@ -16,6 +16,7 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "models/conversation.h"
 
 namespace keel {
 
@@ -55,12 +56,41 @@ struct ModelReply {
 
 using ModelCallback = std::function<void(Result<ModelReply>)>;
 
+// One turn of an agent node's tool-calling loop: the conversation so far
+// (the rendered prompt first, then each turn's answer and tool results) and
+// the tools the agent may call. The reply is either tool calls, or a final
+// answer in `text`: a JSON document for the agent's output schema.
+struct TurnRequest {
+  const AgentDef* agent = nullptr;  // never null
+  Json inputs;                      // the agent's inputs (what replays are keyed by)
+  int turn = 1;                     // 1-based
+  std::vector<ChatMessage> messages;
+  std::vector<ChatTool> tools;
+};
+
+struct TurnReply {
+  std::string text;
+  std::vector<ChatToolCall> tool_calls;
+  std::string stop_reason;
+  ModelUsage usage;
+  std::string provider;
+  std::string model;
+  bool from_fallback = false;  // the agent's deterministic fallback answered
+  std::vector<std::string> failed_over;  // as in ModelReply
+};
+
+using TurnCallback = std::function<void(Result<TurnReply>)>;
+
 class Model {
  public:
   virtual ~Model() = default;
   virtual std::string name() const = 0;
   // Starts a call; never blocks on I/O. `done` is called exactly once.
   virtual void Generate(const ModelRequest& request, ModelCallback done) = 0;
+  // Starts one agent turn; never blocks on I/O. `done` is called exactly
+  // once. By default the model cannot call tools: kFailedPrecondition, type
+  // "unsupported".
+  virtual void Turn(const TurnRequest& request, TurnCallback done);
 };
 
 // Evaluates the agent's deterministic fallback over request.inputs.

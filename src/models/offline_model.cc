@@ -31,4 +31,22 @@ void OfflineModel::Generate(const ModelRequest& request, ModelCallback done) {
   done(std::move(reply));
 }
 
+void OfflineModel::Turn(const TurnRequest& request, TurnCallback done) {
+  ModelRequest as_call;
+  as_call.agent = request.agent;
+  as_call.inputs = request.inputs;
+  Result<Json> out = EvaluateFallback(as_call, clock_->NowSeconds());
+  if (!out.ok()) {
+    done(out.status());
+    return;
+  }
+  TurnReply reply;
+  reply.text = out->dump();
+  reply.stop_reason = "end_turn";
+  reply.provider = "offline";
+  reply.model = "fallback";
+  reply.from_fallback = true;
+  done(std::move(reply));
+}
+
 }  // namespace keel

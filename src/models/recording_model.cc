@@ -27,23 +27,47 @@ void RecordingModel::Generate(const ModelRequest& request, ModelCallback done) {
   inner_->Generate(request, [this, agent, hash, start, done = std::move(done)](
                                 Result<ModelReply> reply) mutable {
     if (reply.ok()) {
-      const ModelUsage& u = reply->usage;
       Json line = {{"agent", agent},
                    {"input_hash", hash},
                    {"output", reply->output_text.empty() ? reply->output
                                                          : Json::parse(reply->output_text)},
-                   {"usage",
-                    {{"input_tokens", u.input_tokens},
-                     {"output_tokens", u.output_tokens},
-                     {"cached_input_tokens", u.cached_input_tokens},
-                     {"cache_write_tokens", u.cache_write_tokens},
-                     {"reasoning_tokens", u.reasoning_tokens},
-                     {"cost_usd", u.cost_usd}}},
+                   {"usage", UsageJson(reply->usage)},
                    {"latency_ms", (clock_->MonotonicMicros() - start) / 1000}};
       Append(line.dump());
     }
     done(std::move(reply));
   });
+}
+
+void RecordingModel::Turn(const TurnRequest& request, TurnCallback done) {
+  std::string agent = request.agent->name;
+  std::string hash = ScriptedModel::InputHash(request.inputs);
+  int turn = request.turn;
+  int64_t start = clock_->MonotonicMicros();
+  inner_->Turn(request, [this, agent, hash, turn, start,
+                         done = std::move(done)](Result<TurnReply> reply) mutable {
+    if (reply.ok() && !reply->from_fallback) {
+      Json calls = Json::array();
+      for (const ChatToolCall& call : reply->tool_calls) calls.push_back(ToolCallToJson(call));
+      Json line = {{"agent", agent},
+                   {"input_hash", hash},
+                   {"turn", turn},
+                   {"reply", {{"text", reply->text}, {"tool_calls", std::move(calls)}}},
+                   {"usage", UsageJson(reply->usage)},
+                   {"latency_ms", (clock_->MonotonicMicros() - start) / 1000}};
+      Append(line.dump());
+    }
+    done(std::move(reply));
+  });
+}
+
+Json RecordingModel::UsageJson(const ModelUsage& u) {
+  return {{"input_tokens", u.input_tokens},
+          {"output_tokens", u.output_tokens},
+          {"cached_input_tokens", u.cached_input_tokens},
+          {"cache_write_tokens", u.cache_write_tokens},
+          {"reasoning_tokens", u.reasoning_tokens},
+          {"cost_usd", u.cost_usd}};
 }
 
 }  // namespace keel

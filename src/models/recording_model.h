@@ -24,10 +24,13 @@ class RecordingModel : public Model {
   std::string name() const override { return inner_->name(); }
   // Calls the wrapped model and records its reply (failures are not recorded).
   void Generate(const ModelRequest& request, ModelCallback done) override;
+  // Records agent turns as ScriptedModel's turn lines (agent, input_hash, turn, reply).
+  void Turn(const TurnRequest& request, TurnCallback done) override;
 
  private:
   RecordingModel(std::shared_ptr<Model> inner, Clock* clock) : inner_(std::move(inner)), clock_(clock) {}
   void Append(const std::string& line);
+  static Json UsageJson(const ModelUsage& u);
 
   std::shared_ptr<Model> inner_;
   Clock* clock_;

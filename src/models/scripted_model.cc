@@ -20,6 +20,28 @@ ModelUsage ParseUsage(const Json& u) {
   return usage;
 }
 
+// A recorded turn's reply: {"text", "tool_calls": [{"id", "name", "arguments"}]}.
+Result<TurnReply> ParseTurnReply(const Json& j) {
+  if (!j.is_object()) return InvalidArgument("'reply' must be an object {text, tool_calls}");
+  TurnReply reply;
+  reply.text = j.value("text", "");
+  const Json calls = j.value("tool_calls", Json::array());
+  if (!calls.is_array()) return InvalidArgument("'reply.tool_calls' must be a list");
+  for (const Json& call : calls) {
+    if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) {
+      return InvalidArgument("each of 'reply.tool_calls' needs a string 'name'");
+    }
+    reply.tool_calls.push_back(ToolCallFromJson(call));
+    if (reply.tool_calls.back().id.empty()) {
+      reply.tool_calls.back().id = "call_" + std::to_string(reply.tool_calls.size());
+    }
+  }
+  reply.stop_reason = reply.tool_calls.empty() ? "end_turn" : "tool_use";
+  reply.provider = "scripted";
+  reply.model = "recording";
+  return reply;
+}
+
 }  // namespace
 
 std::string ScriptedModel::InputHash(const Json& inputs) { return Sha256Hex(inputs.dump()); }
@@ -36,18 +58,45 @@ Result<std::unique_ptr<ScriptedModel>> ScriptedModel::Load(const std::string& pa
     Json j = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     std::string where = path + ":" + std::to_string(line_no) + ": ";
     if (j.is_discarded() || !j.is_object()) return InvalidArgument(where + "not a JSON object");
-    if (!j.contains("agent") || !j["agent"].is_string()) {
-      return InvalidArgument(where + "missing string field 'agent'");
-    }
-    if (!j.contains("output")) return InvalidArgument(where + "missing field 'output'");
-    Entry entry;
-    entry.output = j["output"].dump();
-    entry.usage = ParseUsage(j.value("usage", Json::object()));
-    entry.latency_ms = j.value("latency_ms", int64_t{-1});
-    std::string hash = j.value("input_hash", std::string("*"));
-    model->entries_[{j["agent"].get<std::string>(), hash}] = std::move(entry);
+    Status added = model->AddLine(j);
+    if (!added.ok()) return InvalidArgument(where + added.message());
   }
   return model;
+}
+
+Status ScriptedModel::AddLine(const Json& j) {
+  if (!j.contains("agent") || !j["agent"].is_string()) {
+    return InvalidArgument("missing string field 'agent'");
+  }
+  std::string agent = j["agent"].get<std::string>();
+  std::string hash = j.value("input_hash", std::string("*"));
+  int64_t latency_ms = j.value("latency_ms", int64_t{-1});
+  ModelUsage usage = ParseUsage(j.value("usage", Json::object()));
+  if (j.contains("turn")) {
+    if (!j["turn"].is_number_integer() || j["turn"].get<int>() < 1) {
+      return InvalidArgument("'turn' must be a whole number from 1");
+    }
+    if (!j.contains("reply")) return InvalidArgument("a turn line needs a 'reply'");
+    Result<TurnReply> reply = ParseTurnReply(j["reply"]);
+    if (!reply.ok()) return reply.status();
+    TurnEntry entry{j.value("match", ""), std::move(reply).value(), latency_ms};
+    entry.reply.usage = usage;
+    turns_[{agent, hash, j["turn"].get<int>()}].push_back(std::move(entry));
+    return Status();
+  }
+  if (!j.contains("output")) return InvalidArgument("missing field 'output' (or 'turn' and 'reply')");
+  entries_[{agent, hash}] = Entry{j["output"].dump(), usage, latency_ms};
+  return Status();
+}
+
+void ScriptedModel::After(int64_t recorded_latency_ms, std::function<void()> answer) const {
+  int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
+                                              : std::max<int64_t>(recorded_latency_ms, 0);
+  if (latency_ms <= 0 || timers_ == nullptr) {
+    answer();
+    return;
+  }
+  timers_->After(latency_ms * 1000, std::move(answer));
 }
 
 void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
@@ -59,16 +108,35 @@ void ScriptedModel::Generate(const ModelRequest& request, ModelCallback done) {
                 "no_recording"));
     return;
   }
-  const Entry& entry = it->second;
-  int64_t latency_ms = default_latency_ms_ > 0 ? default_latency_ms_
-                                              : std::max<int64_t>(entry.latency_ms, 0);
-  if (latency_ms <= 0 || timers_ == nullptr) {
-    done(Reply(entry));
-    return;
-  }
   // The reply is built when the timer fires: thousands of calls wait at once,
   // and entries are immutable, so a waiting call holds a pointer, not a copy.
-  timers_->After(latency_ms * 1000, [done = std::move(done), &entry] { done(Reply(entry)); });
+  const Entry& entry = it->second;
+  After(entry.latency_ms, [done = std::move(done), &entry] { done(Reply(entry)); });
+}
+
+const ScriptedModel::TurnEntry* ScriptedModel::FindTurn(const TurnRequest& request) const {
+  const std::string& agent = request.agent->name;
+  auto exact = turns_.find({agent, InputHash(request.inputs), request.turn});
+  if (exact != turns_.end()) return &exact->second.front();
+  auto any = turns_.find({agent, "*", request.turn});
+  if (any == turns_.end()) return nullptr;
+  const std::string& prompt = request.messages.empty() ? std::string() : request.messages[0].text;
+  for (const TurnEntry& entry : any->second) {
+    if (entry.match.empty() || prompt.find(entry.match) != std::string::npos) return &entry;
+  }
+  return nullptr;
+}
+
+void ScriptedModel::Turn(const TurnRequest& request, TurnCallback done) {
+  const TurnEntry* entry = FindTurn(request);
+  if (entry == nullptr) {
+    done(Status(StatusCode::kNotFound,
+                "scripted: no recording for agent '" + request.agent->name + "' turn " +
+                    std::to_string(request.turn),
+                "no_recording"));
+    return;
+  }
+  After(entry->latency_ms, [done = std::move(done), entry] { done(entry->reply); });
 }
 
 ModelReply ScriptedModel::Reply(const Entry& entry) {

@@ -42,8 +42,21 @@ void CheckAllowlist(const LoadContext& ctx, const FieldReader& reader, AgentDef*
   std::vector<SourceLocation> where;
   if (!reader.StringList("tools", &agent->tools, &where)) return;
   for (size_t i = 0; i < agent->tools.size(); ++i) {
-    if (ctx.project.tools.count(agent->tools[i]) == 0) {
+    auto tool = ctx.project.tools.find(agent->tools[i]);
+    if (tool == ctx.project.tools.end()) {
       reader.diags()->Add(where[i], "unknown tool '" + agent->tools[i] + "' in the allowlist");
+      continue;
+    }
+    const ToolPolicies& policies = tool->second.policies;
+    bool listed = std::find(policies.agents.begin(), policies.agents.end(), agent->name) !=
+                  policies.agents.end();
+    if (policies.restrict_agents && !listed) {
+      reader.diags()->Add(where[i], "tool '" + agent->tools[i] +
+                                        "' does not let agent '" + agent->name +
+                                        "' call it (its policies.agents: " +
+                                        (policies.agents.empty() ? "none, tool nodes only"
+                                                                 : JoinNames(policies.agents)) +
+                                        ")");
     }
   }
 }

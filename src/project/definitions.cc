@@ -8,6 +8,8 @@ const char* NodeKindName(NodeKind kind) {
       return "tool";
     case NodeKind::kLlm:
       return "llm";
+    case NodeKind::kAgent:
+      return "agent";
     case NodeKind::kParallel:
       return "parallel";
     case NodeKind::kMap:

@@ -46,6 +46,7 @@ struct AgentDef {
 enum class NodeKind {
   kTool,
   kLlm,
+  kAgent,
   kParallel,
   kMap,
   kRoute,
@@ -79,9 +80,13 @@ struct NodeDef {
   std::string tool;
   ValueExpression args;
 
-  // llm: the agent sees only `inputs` (evaluated over the run's scope)
+  // llm and agent: the agent sees only `inputs` (evaluated over the run's scope)
   std::string agent;
   ValueExpression inputs;
+  // agent: a tool-calling loop over the agent's allowlisted tools, at most
+  // `max_turns` model turns. Output: {"answer": <validated against the
+  // agent's output schema>, "actions": [{"tool", "arguments", "ok"}], "turns": n}.
+  int max_turns = 6;
 
   // parallel: each branch is a tool or llm node with a globally unique id;
   // its output is visible to later nodes under its own id. The parallel

@@ -19,6 +19,7 @@ struct KindEntry {
 constexpr KindEntry kKinds[] = {
     {"tool", NodeKind::kTool, "a tool node", ReadToolFields},
     {"llm", NodeKind::kLlm, "an llm node", ReadLlmFields},
+    {"agent", NodeKind::kAgent, "an agent node", ReadAgentFields},
     {"parallel", NodeKind::kParallel, "a parallel node", ReadParallelFields},
     {"map", NodeKind::kMap, "a map node", ReadMapFields},
     {"route", NodeKind::kRoute, "a route node", ReadRouteFields},
@@ -42,8 +43,8 @@ void ReportUnknownKind(const FieldReader& reader, const Field& field) {
   std::string suggestion = Suggest(field.value.Scalar(), names);
   std::string message = "unknown node kind '" + field.value.Scalar() + "'";
   message += suggestion.empty()
-                 ? " (expected tool, llm, parallel, map, route, optimize, approval, verify, "
-                   "escalate or finalize)"
+                 ? " (expected tool, llm, agent, parallel, map, route, optimize, approval, "
+                   "verify, escalate or finalize)"
                  : " (did you mean '" + suggestion + "'?)";
   reader.Error(field, std::move(message));
 }
@@ -101,6 +102,7 @@ const std::vector<std::string_view>& KindFields(NodeKind kind) {
   static const auto* const kFields = new std::map<NodeKind, std::vector<std::string_view>>{
       {NodeKind::kTool, {"tool", "args"}},
       {NodeKind::kLlm, {"agent", "inputs"}},
+      {NodeKind::kAgent, {"agent", "inputs", "max_turns"}},
       {NodeKind::kParallel, {"branches"}},
       {NodeKind::kMap, {"over", "as", "max_concurrency", "do"}},
       {NodeKind::kRoute, {"routes", "default"}},
@@ -217,6 +219,23 @@ void ReadToolFields(const NodeInput& in) {
 void ReadLlmFields(const NodeInput& in) {
   const AgentDef* agent = ReadAgentRef(in, "agent", &in.def->agent);
   in.def->inputs = ReadAgentInputs(in, "inputs", agent, {});
+}
+
+void ReadAgentFields(const NodeInput& in) {
+  const AgentDef* agent = ReadAgentRef(in, "agent", &in.def->agent);
+  in.def->inputs = ReadAgentInputs(in, "inputs", agent, {});
+  if (agent != nullptr && agent->tools.empty()) {
+    in.reader.Error(*in.reader.Find("agent"),
+                    "agent '" + agent->name +
+                        "' has no 'tools' allowlist: an agent node calls tools (use an llm node)");
+  }
+  int64_t max_turns = 0;
+  if (in.reader.Int("max_turns", 1, &max_turns)) {
+    if (max_turns > 50) {
+      in.reader.Error(*in.reader.Find("max_turns"), "'max_turns' must be at most 50");
+    }
+    in.def->max_turns = static_cast<int>(max_turns);
+  }
 }
 
 void ReadParallelFields(const NodeInput& in) {

@@ -16,7 +16,7 @@ TEST(WorkflowLoaderTest, UnknownNodeKindsAreReported) {
               ElementsAre("workflows/w.yaml:5:11: unknown node kind 'lm' (did you mean 'llm'?)",
                           "workflows/w.yaml:8:5: unknown field 'colour' in a node",
                           "workflows/w.yaml:7:11: unknown node kind 'banana' (expected tool, llm, "
-                          "parallel, map, route, optimize, approval, verify, escalate or "
+                          "agent, parallel, map, route, optimize, approval, verify, escalate or "
                           "finalize)",
                           "workflows/w.yaml:9:5: missing required field 'kind' in a node"));
 }

@@ -1,8 +1,8 @@
 // ChatModel: the provider-level model API. One call sends a conversation
 // (system prompt, user / assistant / tool messages, tools, an optional
 // response schema) and answers with text and tool calls, the stop reason and
-// the token meters. The agent node drives multi-turn tool use with it; the
-// ChatModelAdapter turns it into a keel::Model for plain llm nodes.
+// the token meters. The ChatModelAdapter turns it into a keel::Model: one
+// call per llm node, one per turn of an agent node.
 //
 // Calls are asynchronous: Chat() returns at once and `done` runs exactly
 // once, on the event loop thread (keep it quick). Implementations are
@@ -18,34 +18,10 @@
 
 #include "core/json.h"
 #include "core/status.h"
+#include "models/conversation.h"
 #include "models/model.h"
 
 namespace keel {
-
-struct ChatToolCall {
-  std::string id;  // the provider's id, echoed back in the tool result
-  std::string name;
-  Json arguments;  // a JSON object
-};
-
-enum class ChatRole { kUser, kAssistant, kTool };
-
-struct ChatMessage {
-  ChatRole role = ChatRole::kUser;
-  std::string text;                      // user or assistant text, or the tool result
-  std::vector<ChatToolCall> tool_calls;  // kAssistant: the calls it made
-  std::string tool_call_id;              // kTool: the call this answers
-  bool is_error = false;                 // kTool: the tool failed
-
-  static ChatMessage User(std::string text);
-  static ChatMessage ToolResult(std::string call_id, std::string result, bool is_error = false);
-};
-
-struct ChatTool {
-  std::string name;
-  std::string description;
-  Json parameters;  // JSON Schema of the arguments (an object schema)
-};
 
 struct ToolChoice {
   enum Kind { kAuto, kNone, kRequired, kTool };

@@ -16,14 +16,28 @@ ChatRequest ChatModelAdapter::ToChatRequest(const ModelRequest& request) const {
               "\nAnswer again with JSON that fixes this.";
   }
   chat.messages.push_back(ChatMessage::User(std::move(prompt)));
-  if (request.agent != nullptr) {
-    if (!request.agent->description.empty()) chat.system = request.agent->description;
-    if (!request.agent->output_schema.is_null()) {
-      chat.response_schema = request.agent->output_schema;
-      chat.response_schema_name = request.agent->name.empty() ? "output" : request.agent->name;
-    }
-  }
+  DescribeAgent(request.agent, &chat);
   return chat;
+}
+
+ChatRequest ChatModelAdapter::ToChatRequest(const TurnRequest& request) const {
+  ChatRequest chat;
+  chat.model = options_.model;
+  chat.max_tokens = options_.max_tokens;
+  chat.stream = options_.stream;
+  chat.messages = request.messages;
+  chat.tools = request.tools;
+  DescribeAgent(request.agent, &chat);
+  return chat;
+}
+
+void ChatModelAdapter::DescribeAgent(const AgentDef* agent, ChatRequest* chat) const {
+  if (agent == nullptr) return;
+  if (!agent->description.empty()) chat->system = agent->description;
+  if (!agent->output_schema.is_null()) {
+    chat->response_schema = agent->output_schema;
+    chat->response_schema_name = agent->name.empty() ? "output" : agent->name;
+  }
 }
 
 void ChatModelAdapter::Generate(const ModelRequest& request, ModelCallback done) {
@@ -40,6 +54,23 @@ void ChatModelAdapter::Generate(const ModelRequest& request, ModelCallback done)
     }
     ModelReply out;
     out.output = std::move(output);
+    out.usage = reply->usage;
+    out.provider = std::move(reply->provider);
+    out.model = std::move(reply->model);
+    done(std::move(out));
+  });
+}
+
+void ChatModelAdapter::Turn(const TurnRequest& request, TurnCallback done) {
+  chat_->Chat(ToChatRequest(request), [done = std::move(done)](Result<ChatReply> reply) {
+    if (!reply.ok()) {
+      done(reply.error());
+      return;
+    }
+    TurnReply out;
+    out.text = std::move(reply->text);
+    out.tool_calls = std::move(reply->tool_calls);
+    out.stop_reason = std::move(reply->stop_reason);
     out.usage = reply->usage;
     out.provider = std::move(reply->provider);
     out.model = std::move(reply->model);

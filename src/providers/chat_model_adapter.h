@@ -3,6 +3,8 @@
 // schema is the response schema (OpenAI's response_format json_schema,
 // Anthropic's forced tool), and the reply text is parsed as the JSON output.
 // On the repair attempt the reason the last output failed follows the prompt.
+// An agent turn sends the conversation with the agent's tools and the same
+// response schema, so the model either calls tools or gives its final answer.
 //
 // Thread-safe; the ChatModel must outlive the calls.
 #ifndef KEEL_PROVIDERS_CHAT_MODEL_ADAPTER_H_
@@ -32,10 +34,15 @@ class ChatModelAdapter : public Model {
   // JSON document fails with type "malformed_response".
   void Generate(const ModelRequest& request, ModelCallback done) override;
 
-  // The ChatRequest sent for `request` (exposed for tests).
+  void Turn(const TurnRequest& request, TurnCallback done) override;
+
+  // The ChatRequests sent (exposed for tests).
   ChatRequest ToChatRequest(const ModelRequest& request) const;
+  ChatRequest ToChatRequest(const TurnRequest& request) const;
 
  private:
+  void DescribeAgent(const AgentDef* agent, ChatRequest* chat) const;
+
   std::shared_ptr<ChatModel> chat_;
   ChatModelAdapterOptions options_;
 };

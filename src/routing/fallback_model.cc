@@ -43,20 +43,32 @@ policy::BreakerState FallbackModel::breaker_state(size_t i) const {
 
 // One call through a chain of two or more entries. The request is copied:
 // a later entry may need it after the caller's copy is gone.
+template <typename Request, typename Reply>
 struct FallbackModel::Call {
-  ModelRequest request;
-  ModelCallback done;
+  Request request;
+  std::function<void(Result<Reply>)> done;
+  Method<Request, Reply> method;
   std::vector<std::string> failed_over;
   std::string errors;  // "name: message; ..." for the final error
   Status last;
 };
 
 void FallbackModel::Generate(const ModelRequest& request, ModelCallback done) {
+  Start<ModelRequest, ModelReply>(request, std::move(done), &Model::Generate);
+}
+
+void FallbackModel::Turn(const TurnRequest& request, TurnCallback done) {
+  Start<TurnRequest, TurnReply>(request, std::move(done), &Model::Turn);
+}
+
+template <typename Request, typename Reply>
+void FallbackModel::Start(const Request& request, std::function<void(Result<Reply>)> done,
+                          Method<Request, Reply> method) {
   if (entries_.size() == 1) {
     // Nothing to fall back to: no copy of the request, only the breaker's bookkeeping.
     Entry& entry = entries_[0];
     if (!entry.breaker) {
-      entry.model->Generate(request, std::move(done));
+      ((*entry.model).*method)(request, std::move(done));
       return;
     }
     policy::CircuitBreaker::Admission admission = entry.breaker->Admit(clock_->MonotonicMicros());
@@ -66,8 +78,8 @@ void FallbackModel::Generate(const ModelRequest& request, ModelCallback done) {
                   "circuit_open", true));
       return;
     }
-    entry.model->Generate(
-        request, [this, probe = admission.probe, done = std::move(done)](Result<ModelReply> reply) {
+    ((*entry.model).*method)(
+        request, [this, probe = admission.probe, done = std::move(done)](Result<Reply> reply) {
           policy::CircuitBreaker& breaker = *entries_[0].breaker;
           if (reply.ok() || !ShouldFailOver(reply.status())) {
             breaker.OnSuccess(probe);
@@ -78,13 +90,15 @@ void FallbackModel::Generate(const ModelRequest& request, ModelCallback done) {
         });
     return;
   }
-  auto call = std::make_shared<Call>();
+  auto call = std::make_shared<Call<Request, Reply>>();
   call->request = request;
   call->done = std::move(done);
+  call->method = method;
   TryFrom(std::move(call), 0);
 }
 
-void FallbackModel::TryFrom(std::shared_ptr<Call> call, size_t index) {
+template <typename Request, typename Reply>
+void FallbackModel::TryFrom(std::shared_ptr<Call<Request, Reply>> call, size_t index) {
   policy::CircuitBreaker::Admission admission;
   for (; index < entries_.size(); ++index) {
     Entry& entry = entries_[index];
@@ -103,21 +117,21 @@ void FallbackModel::TryFrom(std::shared_ptr<Call> call, size_t index) {
     return;
   }
   bool probe = admission.probe;
-  entries_[index].model->Generate(
-      call->request, [this, call, index, probe](Result<ModelReply> reply) {
-        Entry& entry = entries_[index];
-        if (reply.ok() || !ShouldFailOver(reply.status())) {
-          if (entry.breaker) entry.breaker->OnSuccess(probe);
-          if (reply.ok()) reply->failed_over = std::move(call->failed_over);
-          call->done(std::move(reply));
-          return;
-        }
-        if (entry.breaker) entry.breaker->OnFailure(probe, clock_->MonotonicMicros());
-        call->failed_over.push_back(entry.name + ": " + reply.status().type());
-        call->errors += entry.name + ": " + reply.status().message() + "; ";
-        call->last = reply.status();
-        TryFrom(call, index + 1);
-      });
+  Model& model = *entries_[index].model;
+  (model.*(call->method))(call->request, [this, call, index, probe](Result<Reply> reply) {
+    Entry& entry = entries_[index];
+    if (reply.ok() || !ShouldFailOver(reply.status())) {
+      if (entry.breaker) entry.breaker->OnSuccess(probe);
+      if (reply.ok()) reply->failed_over = std::move(call->failed_over);
+      call->done(std::move(reply));
+      return;
+    }
+    if (entry.breaker) entry.breaker->OnFailure(probe, clock_->MonotonicMicros());
+    call->failed_over.push_back(entry.name + ": " + reply.status().type());
+    call->errors += entry.name + ": " + reply.status().message() + "; ";
+    call->last = reply.status();
+    TryFrom(call, index + 1);
+  });
 }
 
 }  // namespace keel

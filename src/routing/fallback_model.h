@@ -14,6 +14,7 @@
 #ifndef KEEL_ROUTING_FALLBACK_MODEL_H_
 #define KEEL_ROUTING_FALLBACK_MODEL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ class FallbackModel : public Model {
   // listing each entry's failure; its type and retryability are kept.
   // ModelReply::failed_over names the entries tried before the one that answered.
   void Generate(const ModelRequest& request, ModelCallback done) override;
+  // The same chain for one agent turn.
+  void Turn(const TurnRequest& request, TurnCallback done) override;
 
   size_t size() const { return entries_.size(); }
   const std::string& entry_name(size_t i) const { return entries_[i].name; }
@@ -60,8 +63,16 @@ class FallbackModel : public Model {
     std::shared_ptr<Model> model;
     std::shared_ptr<policy::CircuitBreaker> breaker = nullptr;  // null: no breaker
   };
+  // One call (a Generate or a Turn) through the chain; fallback_model.cc.
+  template <typename Request, typename Reply>
   struct Call;
-  void TryFrom(std::shared_ptr<Call> call, size_t index);
+  template <typename Request, typename Reply>
+  using Method = void (Model::*)(const Request&, std::function<void(Result<Reply>)>);
+  template <typename Request, typename Reply>
+  void Start(const Request& request, std::function<void(Result<Reply>)> done,
+             Method<Request, Reply> method);
+  template <typename Request, typename Reply>
+  void TryFrom(std::shared_ptr<Call<Request, Reply>> call, size_t index);
 
   std::vector<Entry> entries_;
   std::string name_;

@@ -24,6 +24,7 @@ const std::vector<std::string_view>& KindFields(NodeKind kind);
 
 void ReadToolFields(const NodeInput& in);
 void ReadLlmFields(const NodeInput& in);
+void ReadAgentFields(const NodeInput& in);
 void ReadParallelFields(const NodeInput& in);
 void ReadMapFields(const NodeInput& in);
 void ReadRouteFields(const NodeInput& in);

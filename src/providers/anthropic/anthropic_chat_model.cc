@@ -109,10 +109,13 @@ Json AnthropicRequestBody(const ChatRequest& request) {
   }
   if (request.response_schema) {
     // Anthropic has no JSON mode: a tool the model must call carries the output.
+    // With other tools on offer the model must call one of them or that one.
     tools.push_back({{"name", request.response_schema_name},
                      {"description", "Reply with the requested structured output."},
                      {"input_schema", *request.response_schema}});
-    body["tool_choice"] = {{"type", "tool"}, {"name", request.response_schema_name}};
+    body["tool_choice"] = request.tools.empty()
+                              ? Json{{"type", "tool"}, {"name", request.response_schema_name}}
+                              : Json{{"type", "any"}};
   } else if (!request.tools.empty()) {
     body["tool_choice"] = ToolChoiceJson(request.tool_choice);
   }
