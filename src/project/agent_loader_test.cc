@@ -23,6 +23,17 @@ TEST(AgentLoaderTest, UnknownToolsAgentsAndTiersAreReported) {
                   "workflows/w.yaml:13:16: unknown agent 'critic'"));
 }
 
+TEST(AgentLoaderTest, AgentNodesNeedAnAllowlistTheToolsAdmitAndBoundedTurns) {
+  EXPECT_THAT(
+      FixtureDiagnostics("agent_node"),
+      ElementsAre("agents/handler.yaml:5:21: tool 'billing.pay' does not let agent 'handler' "
+                  "call it (its policies.agents: none, tool nodes only)",
+                  "workflows/w.yaml:8:16: 'max_turns' must be an integer >= 1",
+                  "workflows/w.yaml:11:12: agent 'talker' has no 'tools' allowlist: an agent "
+                  "node calls tools (use an llm node)",
+                  "workflows/w.yaml:13:16: 'max_turns' must be at most 50"));
+}
+
 TEST(AgentLoaderTest, PromptsAndFallbacksReadOnlyInputsAndTheirRoleExtras) {
   EXPECT_THAT(
       FixtureDiagnostics("agent_scope"),

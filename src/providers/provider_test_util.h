@@ -50,6 +50,14 @@ inline Result<ChatReply> CallSync(ChatModel& model, ChatRequest request) {
   return future.get();
 }
 
+// One agent turn through `model`, waited for.
+inline Result<TurnReply> TurnSync(Model& model, const TurnRequest& request) {
+  auto promise = std::make_shared<std::promise<Result<TurnReply>>>();
+  auto future = promise->get_future();
+  model.Turn(request, [promise](Result<TurnReply> r) { promise->set_value(std::move(r)); });
+  return future.get();
+}
+
 class ProviderTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -88,6 +88,22 @@ TEST_P(AnthropicTest, ResponseSchemaIsAForcedTool) {
             Json::parse(R"({"type": "tool", "name": "risk"})"));
 }
 
+TEST(AnthropicRequestBodyTest, AnAgentTurnMayCallAToolOrGiveItsAnswer) {
+  // Tools and a response schema together (an agent's turn): the model must
+  // call a tool, and the answer tool is one of them.
+  ChatRequest req;
+  req.model = "claude-test";
+  req.messages.push_back(ChatMessage::User("book it"));
+  req.tools.push_back({"book_followup", "Books a follow-up.", {{"type", "object"}}});
+  req.response_schema = Json{{"type", "object"}};
+  req.response_schema_name = "handler";
+  Json body = AnthropicRequestBody(req);
+  EXPECT_EQ(body["tool_choice"], Json::parse(R"({"type": "any"})"));
+  ASSERT_EQ(body["tools"].size(), 2u);
+  EXPECT_EQ(body["tools"][0]["name"], "book_followup");
+  EXPECT_EQ(body["tools"][1]["name"], "handler");
+}
+
 TEST_P(AnthropicTest, OverloadedAndRateLimitedAreRetried) {
   server_->PushFault({FaultKind::kOverloaded, 0, 0});
   server_->PushFault({FaultKind::kRateLimited, 2, 0});

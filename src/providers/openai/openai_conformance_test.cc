@@ -19,6 +19,8 @@
 
 #include "model_server.h"
 #include "protocol.h"
+#include "project/definitions.h"
+#include "providers/chat_model_adapter.h"
 #include "providers/openai/openai_chat_model.h"
 #include "providers/provider_test_util.h"
 #include "schema/json_schema.h"
@@ -98,9 +100,15 @@ class OpenAiConformanceTest : public ProviderTest {
     return schema.ok() ? *schema : nullptr;
   }
 
-  // Requests covering plain and streamed calls, tools, tool results and a response schema.
+  // Requests covering plain and streamed calls, tools, tool results, a
+  // response schema, and an agent's turn (tools with a response schema, a
+  // refused call's error result).
   std::vector<Json> SendRequests() {
-    auto model = NewOpenAiChatModel(Config("/v1"), Deps());
+    std::shared_ptr<ChatModel> model = NewOpenAiChatModel(Config("/v1"), Deps());
+    AgentDef agent;
+    agent.name = "weather_agent";
+    agent.description = "Answers with the weather.";
+    agent.output_schema = WeatherTool().parameters;
     for (bool stream : {false, true}) {
       ChatRequest req;
       req.model = "gpt-4o-mini";
@@ -123,6 +131,17 @@ class OpenAiConformanceTest : public ProviderTest {
       structured.messages.push_back(ChatMessage::User("classify"));
       structured.response_schema = WeatherTool().parameters;
       EXPECT_TRUE(CallSync(*model, structured).ok());
+      ChatModelAdapter adapter(model, {"gpt-4o-mini", 256, stream});
+      TurnRequest turn;
+      turn.agent = &agent;
+      turn.turn = 2;
+      turn.messages = {ChatMessage::User("weather in Oslo?"),
+                       ChatMessage::Assistant("Checking.", r->tool_calls),
+                       ChatMessage::ToolResult(r->tool_calls.at(0).id,
+                                               R"({"error":"not_allowed"})", true)};
+      turn.tools = {WeatherTool()};
+      Result<TurnReply> turned = TurnSync(adapter, turn);
+      EXPECT_TRUE(turned.ok()) << turned.status().ToString();
     }
     return server_->requests();
   }
@@ -136,7 +155,7 @@ TEST_F(OpenAiConformanceTest, RequestsMatchCreateChatCompletionRequest) {
   auto schema = Schema("CreateChatCompletionRequest");
   ASSERT_NE(schema, nullptr);
   auto requests = SendRequests();
-  ASSERT_EQ(requests.size(), 6u);
+  ASSERT_EQ(requests.size(), 8u);
   for (const auto& request : requests) {
     EXPECT_TRUE(schema->Validate(request).ok()) << schema->Validate(request).ToString() << "\n"
                                                 << request.dump(2);
