@@ -1,9 +1,9 @@
 // keel demo: the sales demo. Seeds the demo CRM, runs renewal prep for a
 // handful of accounts, shows a run parked at its approval, approves it, and
 // prints the brief, the account's state vector and the run's trace; then has
-// the am_request agent act on three account managers' requests (its model
-// simulated by scripted turns), and ends with the statistics of every tool
-// call the demo made.
+// the am_request workflow handle four account managers' requests (its
+// agent's model simulated by scripted turns), and ends with the statistics
+// of every tool call the demo made.
 #include <unistd.h>
 
 #include <cstdio>
@@ -40,6 +40,7 @@ const AmRequest kAmRequests[] = {
      "Usage fell off a cliff after their SSO migration. Open a high-severity ticket with "
      "engineering and email Tara that we are on it."},
     {"A-1314", "Can you find out whether they plan to roll out to their EU team next year?"},
+    {"A-1588", "Loop their new CFO into the renewal conversation."},
 };
 
 void Step(const char* text) { std::printf("\n== %s\n", text); }
@@ -180,8 +181,9 @@ int CmdDemo(const DemoFlags& flags) {
 
   std::string agent_run;
   if (simulated) {
-    Step("account managers' requests, handled by the am_request agent (a tool-calling loop; "
-         "its model simulated by scripted turns, see demo/README.md)");
+    Step("account managers' requests: a small-tier classifier sorts them, the am_request agent "
+         "(a tool-calling loop; its model simulated by scripted turns, see demo/README.md) "
+         "acts on them");
     agent_run = RunAmRequests(engine, waiter);
     if (!agent_run.empty()) {
       Step("trace of the agent's busiest run: model turns, tool calls, the refused one");

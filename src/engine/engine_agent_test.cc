@@ -1,4 +1,5 @@
-// The agent node's tool-calling loop, driven turn by turn by a scripted test
+// A route's classifier (a model step, only when no rule decides) and the
+// agent node's tool-calling loop, driven turn by turn by a scripted test
 // model: tool calls run through the policy chain (concurrently when a turn
 // asks for several), invalid arguments and tools outside the allowlist run
 // nothing and go back to the model as errors, a tool result carrying
@@ -10,6 +11,7 @@
 #include <mutex>
 
 #include "engine/engine_test_util.h"
+#include "models/offline_model.h"
 
 namespace keel {
 namespace {
@@ -341,6 +343,62 @@ TEST_F(EngineAgentTest, ResumeRepeatsNoFinishedTurnOrCall) {
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(Json::parse(results[0].text)["label"], "a");
   EXPECT_EQ(outcome->result["actions"].size(), 2u);
+}
+
+// Answers llm steps with the agents' fallbacks, counting the calls.
+class CountingOfflineModel : public Model {
+ public:
+  std::string name() const override { return "counting-offline"; }
+  void Generate(const ModelRequest& request, ModelCallback done) override {
+    ++calls;
+    inner_.Generate(request, std::move(done));
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  OfflineModel inner_{Clock::Real()};
+};
+
+class RouteClassifierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    model_ = std::make_shared<CountingOfflineModel>();
+    HarnessOptions options;
+    options.project = kFlows;
+    options.model = model_;
+    auto h = EngineHarness::Open(options);
+    ASSERT_TRUE(h.ok()) << h.status().ToString();
+    h_ = std::move(h).value();
+    h_->engine().Start();
+  }
+
+  // The escalation reason of the classify_flow run for `n`: the node it went to.
+  std::string WhereTo(int n) {
+    Result<std::string> id = h_->engine().StartRun("classify_flow", {{"n", n}});
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    if (!id.ok()) return "";
+    std::optional<RunOutcome> outcome = h_->Wait(*id);
+    EXPECT_TRUE(outcome.has_value());
+    return outcome ? outcome->error : "";
+  }
+
+  std::shared_ptr<CountingOfflineModel> model_;
+  std::unique_ptr<EngineHarness> h_;
+};
+
+TEST_F(RouteClassifierTest, TheLabelChoosesTheBranchWhenNoRuleDoes) {
+  EXPECT_EQ(WhereTo(9), "big");
+  EXPECT_EQ(WhereTo(3), "small");
+  EXPECT_EQ(model_->calls.load(), 2);
+}
+
+TEST_F(RouteClassifierTest, ARuleThatMatchesCostsNoModelCall) {
+  EXPECT_EQ(WhereTo(0), "zero");
+  EXPECT_EQ(model_->calls.load(), 0);
+}
+
+TEST_F(RouteClassifierTest, AnUnmappedLabelTakesTheDefault) {
+  EXPECT_EQ(WhereTo(-1), "other");
 }
 
 }  // namespace

@@ -173,8 +173,41 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
       break;
     }
   }
+  Json decision = {{"matched", matched}};
+  if (matched == "default" && !node.classify_agent.empty()) {
+    // No rule decided: the classifier's label does (a model call only now).
+    auto classified = run->completed.find({node.id, "classify"});
+    if (classified == run->completed.end()) return Classify(run, node);
+    const Json& output = classified->second["output"];
+    std::string label = output.value("label", "");
+    auto target = node.labels.find(label);
+    if (target != node.labels.end()) next = target->second;
+    decision = {{"matched", "classify"}, {"label", label}};
+  }
   if (next.empty()) next = Successor(*run, node);
-  CompleteDecision(run, node, {{"next", next}, {"matched", matched}}, next);
+  decision["next"] = next;
+  CompleteDecision(run, node, std::move(decision), next);
+  return kWait;
+}
+
+std::string RunExecutor::Classify(const RunPtr& run, const NodeDef& node) {
+  if (run->inflight.count({node.id, "classify"})) return kWait;
+  Result<Json> input = Eval(*run, node.classify_inputs);
+  if (!input.ok()) {
+    FailRun(run, node.id, input.status());
+    return kWait;
+  }
+  Step step;
+  step.key = {node.id, "classify"};
+  step.node = &node;
+  step.agent = engine_->project_.FindAgent(node.classify_agent);
+  step.input = std::move(input).value();
+  step.set_scope = false;
+  if (step.agent == nullptr) {
+    FailRun(run, node.id, NotFound("unknown agent '" + node.classify_agent + "'"));
+    return kWait;
+  }
+  Launch(run, std::move(step));
   return kWait;
 }
 

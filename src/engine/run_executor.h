@@ -52,6 +52,8 @@ class RunExecutor {
   std::string WalkParallel(const RunPtr& run, const NodeDef& node);
   std::string WalkMap(const RunPtr& run, const NodeDef& node);
   std::string WalkRoute(const RunPtr& run, const NodeDef& node);
+  // A route's classifier: one model step keyed "classify".
+  std::string Classify(const RunPtr& run, const NodeDef& node);
   std::string WalkVerify(const RunPtr& run, const NodeDef& node);
   std::string WalkOptimize(const RunPtr& run, const NodeDef& node);
   std::string WalkApproval(const RunPtr& run, const NodeDef& node);

@@ -101,9 +101,16 @@ struct NodeDef {
   int max_concurrency = 4;
   std::vector<NodeDef> body;  // exactly one tool or llm node
 
-  // route: first `when` that is true wins, else `default_next`.
+  // route: first `when` that is true wins; when none is and the node has a
+  // classifier, the agent `classify_agent` (typically small-tier; its output
+  // has a string `label`) classifies `classify_inputs` and `labels` maps its
+  // label to the next node; else `default_next`. Output: {"next", "matched"},
+  // plus "label" when the classifier chose.
   std::vector<RouteDef> routes;
   std::string default_next;
+  std::string classify_agent;
+  ValueExpression classify_inputs;
+  std::map<std::string, std::string> labels;  // classifier label -> node id
 
   // optimize: generator -> evaluator (scores each criterion 1..5) -> revise
   // while any score < threshold, at most max_iterations generator passes.

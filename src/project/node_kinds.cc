@@ -20,7 +20,41 @@ const Field* RequireListOfMaps(const NodeInput& in, std::string_view name, const
 
 }  // namespace
 
+// `classify: {agent, inputs, labels: {label: node id}}` on a route node.
+void ReadClassifier(const NodeInput& in, const Field& field) {
+  FieldReader classify(in.reader.file(), field.value, "a route's classify",
+                       {"agent", "inputs", "labels"}, in.reader.diags());
+  if (!classify.is_map()) return;
+  NodeInput sub{in.ctx, classify, in.def, in.info};
+  const AgentDef* agent = ReadAgentRef(sub, "agent", &in.def->classify_agent);
+  in.def->classify_inputs = ReadAgentInputs(sub, "inputs", agent, {});
+  const Field* labels = classify.Require("labels");
+  if (labels == nullptr) return;
+  if (!labels->value.IsMap() || labels->value.size() == 0) {
+    classify.Error(*labels, "'labels' must map each label the classifier may answer to a node id");
+    return;
+  }
+  for (const auto& pair : labels->value) {
+    std::string label = pair.first.Scalar();
+    if (!pair.second.IsScalar()) {
+      in.ctx->diags.Add(classify.file().At(pair.second),
+                        "label '" + label + "' must name the node to go to");
+      continue;
+    }
+    in.def->labels[label] = pair.second.Scalar();
+    in.info->targets.push_back(
+        Target{"labels." + label, pair.second.Scalar(), classify.file().At(pair.second)});
+  }
+}
+
 void ReadRouteFields(const NodeInput& in) {
+  const Field* classify = in.reader.Find("classify");
+  if (classify != nullptr) ReadClassifier(in, *classify);
+  const Field* routes = in.reader.Find("routes");
+  if (classify != nullptr && routes == nullptr) {
+    ReadTarget(in, "default", &in.def->default_next);
+    return;  // the classifier alone decides
+  }
   if (const Field* field = RequireListOfMaps(in, "routes", "{when, next}")) {
     for (const YAML::Node& item : field->value) {
       FieldReader route(in.reader.file(), item, "a route", {"when", "next"}, in.reader.diags());

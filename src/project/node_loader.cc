@@ -105,7 +105,7 @@ const std::vector<std::string_view>& KindFields(NodeKind kind) {
       {NodeKind::kAgent, {"agent", "inputs", "max_turns"}},
       {NodeKind::kParallel, {"branches"}},
       {NodeKind::kMap, {"over", "as", "max_concurrency", "do"}},
-      {NodeKind::kRoute, {"routes", "default"}},
+      {NodeKind::kRoute, {"routes", "classify", "default"}},
       {NodeKind::kOptimize,
        {"generator", "generator_inputs", "evaluator", "evaluator_inputs", "criteria", "threshold",
         "max_iterations"}},
