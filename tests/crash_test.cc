@@ -1,5 +1,6 @@
 // kill -9 at random points: 200 runs, a worker killed again and again while
-// slow side-effecting tools are in flight, then restarted. The event log and
+// slow side-effecting tools are in flight (tool nodes, map items and an agent
+// node's tool calls), then restarted. The event log and
 // the side-effect counter must show that every run finished, no completed
 // step ran twice, and every side effect was applied exactly once.
 #include <signal.h>
@@ -19,7 +20,8 @@ namespace keel::testing {
 namespace {
 
 constexpr int kRuns = 200;
-constexpr int kEffectsPerRun = 2 + 5;  // two parallel branches + five map items
+// Two parallel branches, five map items, and the agent's two tool calls.
+constexpr int kEffectsPerRun = 2 + 5 + 2;
 
 int64_t QueryInt(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -76,6 +78,10 @@ TEST(CrashTest, KillNineAtRandomPointsLosesNothingAndRepeatsNothing) {
             0);
   EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM events WHERE type = 'run_finished'"), kRuns);
   EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM state_vectors"), kRuns);
+  // Every agent finished on its model's answer, after both of its calls.
+  EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM runs WHERE "
+                            "json_extract(result, '$.output.agent_answer') = 'recorded both'"),
+            kRuns);
   sqlite3_close(store);
 
   sqlite3* effects = nullptr;

@@ -178,7 +178,7 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
   batch.new_run = run->record;
   KEEL_RETURN_IF_ERROR(BeginRecord(*run, &batch));
   std::string id = run->record.run_id;
-  Adopt(run);
+  Adopt(run);  // a new id: never already active
   run->Post(pool_.get(), [this, run, batch = std::move(batch)]() mutable {
     executor_->Begin(run, std::move(batch));
   });
@@ -204,9 +204,14 @@ Status Engine::BeginRecord(Run& run, WriteBatch* batch) {
   return Status();
 }
 
-void Engine::Adopt(std::shared_ptr<Run> run) {
+bool Engine::Adopt(std::shared_ptr<Run> run) {
   std::lock_guard<std::mutex> lock(mu_);
-  active_[run->record.run_id] = std::move(run);
+  return active_.try_emplace(run->record.run_id, std::move(run)).second;
+}
+
+bool Engine::IsActive(const std::string& run_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_.count(run_id) > 0;
 }
 
 void Engine::Retire(const std::string& run_id, const RunOutcome& outcome) {
@@ -335,6 +340,10 @@ Status Engine::ResumeClaimed(const std::string& run_id) {
 }
 
 Status Engine::Resume(const std::string& run_id) {
+  // A worker too busy to renew its leases in time claims its own runs again
+  // when they lapse: the run is already executing here, and the claim only
+  // renewed its lease. A second copy would execute it twice.
+  if (IsActive(run_id)) return Status();
   Result<RunRecord> record = store_->GetRun(run_id);
   if (!record.ok()) return record.status();
   auto run = std::make_shared<Run>();
@@ -357,7 +366,7 @@ Status Engine::Resume(const std::string& run_id) {
     KEEL_RETURN_IF_ERROR(RunExecutor::Replay(*run, std::move(events).value()));
   }
   if (run->run_span_id.empty()) run->run_span_id = RandomHex(8);
-  Adopt(run);
+  if (!Adopt(run)) return Status();  // resumed meanwhile by another path
   run->Post(pool_.get(), [this, run, first = std::move(first)]() mutable {
     if (first) {
       executor_->Begin(run, std::move(*first));

@@ -122,7 +122,10 @@ class Engine {
   Status Resume(const std::string& run_id);
   // Resume(), and a run that cannot be resumed is marked failed.
   Status ResumeClaimed(const std::string& run_id);
-  void Adopt(std::shared_ptr<Run> run);
+  // Registers `run` as executing here; false (and nothing changes) when a
+  // run with its id already is.
+  bool Adopt(std::shared_ptr<Run> run);
+  bool IsActive(const std::string& run_id) const;
   // Starts `run`'s in-memory state (scope with the entity's current state
   // vector, run span) and adds its run_started event to `batch`.
   Status BeginRecord(Run& run, WriteBatch* batch);

@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <set>
+
+#include <sqlite3.h>
 
 #include "engine/engine_test_util.h"
 
@@ -43,6 +46,91 @@ pid_t DeadPid() {
   int status = 0;
   waitpid(child, &status, 0);
   return child;
+}
+
+// Holds every call until the test releases it.
+class GateTool : public Tool {
+ public:
+  void Start(const Json& args, const ToolCallContext& ctx, ToolCallback done) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++calls_;
+    pending_.push_back(std::move(done));
+  }
+  int calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  void ReleaseAll(const Json& answer) {
+    std::vector<ToolCallback> pending;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending.swap(pending_);
+    }
+    for (ToolCallback& done : pending) done(answer);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  int calls_ = 0;
+  std::vector<ToolCallback> pending_;
+};
+
+// Runs `sql` on the SQLite file at `path`; the first column of the first row.
+int64_t Sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  int64_t value = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+// Waits (bounded) until `done` holds.
+bool Eventually(const std::function<bool()>& done) {
+  auto limit = std::chrono::steady_clock::now() + engine_test::kWaitLimit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > limit) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+TEST(EngineLeaseTest, AWorkerThatMissedItsRenewalDoesNotRunItsOwnRunTwice) {
+  auto gate = std::make_shared<GateTool>();
+  HarnessOptions options;
+  options.project = kFlows;
+  options.claim = true;
+  options.register_tools = [gate](ToolRegistry& r) { r.Register("testing.flaky", gate); };
+  auto h = OpenOrDie(options);
+  ASSERT_TRUE(h);
+  h->engine().Start();
+  Result<std::string> id = h->engine().StartRun("flaky_call", {{"n", 1}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  ASSERT_TRUE(Eventually([&] { return gate->calls() == 1; }));
+
+  // As if the renewal came too late: the lease lapses while the call is out,
+  // and this worker's own claim loop finds the run claimable.
+  std::string where = " WHERE run_id = '" + *id + "'";
+  ASSERT_EQ(Sql(h->store_path(), "UPDATE runs SET lease_expires_us = 1" + where + " RETURNING 1"),
+            1);
+  h->engine().Poke();
+  ASSERT_TRUE(Eventually(
+      [&] { return Sql(h->store_path(), "SELECT lease_expires_us FROM runs" + where) > 1; }))
+      << "the claim loop never took the lapsed lease";
+
+  gate->ReleaseAll({{"label", "call 1"}, {"applied", true}});
+  std::optional<RunOutcome> outcome = h->Wait(*id);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->status, RunStatus::kSucceeded) << outcome->error;
+  EXPECT_EQ(gate->calls(), 1) << "a second copy of the run called the tool again";
+  EXPECT_EQ(EventsOf(h->store(), *id, EventType::kNodeCompleted).size(), 1u);
+  EXPECT_EQ(EventsOf(h->store(), *id, EventType::kRunFinished).size(), 1u);
 }
 
 TEST(EngineLeaseTest, TwoWorkersOnOneStoreExecuteEachRunExactlyOnce) {

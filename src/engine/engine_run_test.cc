@@ -58,7 +58,9 @@ TEST_F(EngineRunTest, EveryNodeCompletesOnceAndEveryEffectAppliesOnce) {
   std::map<std::pair<std::string, std::string>, int> expected = {
       {{"effect_a", ""}, 1}, {{"effect_b", ""}, 1}, {{"think", ""}, 1}, {{"each", "0"}, 1},
       {{"each", "1"}, 1},    {{"each", "2"}, 1},    {{"each", "3"}, 1}, {{"each", "4"}, 1},
-      {{"check", ""}, 1},    {{"done", ""}, 1}};
+      {{"check", ""}, 1},    {{"done", ""}, 1},
+      // The agent node: offline, its one turn is the fallback's answer, then the node's own.
+      {{"act", "turn-1"}, 1}, {{"act", ""}, 1}};
   EXPECT_EQ(completions, expected);
   // The proposer offers 2, 4, 6; the judge passes 6 or more: three passes.
   EXPECT_EQ(gen_iterations, (std::vector<int>{1, 2, 3}));
@@ -85,7 +87,10 @@ TEST_F(EngineRunTest, EveryNodeCompletesOnceAndEveryEffectAppliesOnce) {
   for (size_t i = 0; i < events->size(); ++i) EXPECT_EQ((*events)[i].seq, int64_t(i) + 1);
 
   // The result and the state vector.
-  EXPECT_EQ(outcome.result["output"], Json({{"n", 7}, {"answer", "n is 7"}, {"value", 6}}));
+  EXPECT_EQ(outcome.result["output"], Json({{"n", 7},
+                                            {"answer", "n is 7"},
+                                            {"value", 6},
+                                            {"agent_answer", "no model for 7"}}));
   EXPECT_EQ(outcome.result["state_version"], 1);
   Result<std::optional<StateVector>> state = h_->store().GetState("C-7");
   ASSERT_TRUE(state.ok() && state->has_value());
@@ -139,7 +144,7 @@ TEST_F(EngineRunTest, TraceHasRunNodeModelAndToolSpans) {
   }
   EXPECT_EQ(kinds["run"], 1);
   EXPECT_EQ(kinds["tool"], 7);       // two branches + five map items
-  EXPECT_EQ(kinds["model"], 1 + 6);  // think + three generate/evaluate passes
+  EXPECT_EQ(kinds["model"], 1 + 6 + 1);  // think, three generate/evaluate passes, the agent's turn
   EXPECT_GE(kinds["node"], 7 + 7);
   // Every span hangs off another span of the same trace (the run is the root).
   for (const Span& s : *spans) {
