@@ -2,7 +2,8 @@
 // non-builtin tools (ToolDef::connector of kind subprocess, http, mcp) into
 // implementations: a SubprocessTool each, an HttpTool each over one
 // HttpClient on the engine's event loop, and an MCP tool each over one shared
-// McpClient per server (the client starts its server at the first call).
+// McpClient per server (over stdio the client starts its server at the first
+// call; over Streamable HTTP it uses the same HttpClient and event loop).
 //
 // Not thread-safe itself; the tools it registers are.
 #ifndef KEEL_CLI_CONNECTOR_TOOLS_H_
@@ -40,6 +41,8 @@ class ConnectorTools {
                   HttpClient* shared_http = nullptr);
 
  private:
+  HttpClient* Http(EventLoop* loop);  // the shared client, or one made on `loop`
+
   std::unique_ptr<HttpClient> own_http_;
   HttpClient* http_ = nullptr;  // shared or own
   std::vector<std::shared_ptr<McpClient>> mcp_;
