@@ -70,7 +70,9 @@ class ServerSchemaMcpTool : public Tool, public std::enable_shared_from_this<Ser
 
 }  // namespace
 
-ConnectorTools::~ConnectorTools() {
+ConnectorTools::~ConnectorTools() { CloseMcpSessions(); }
+
+void ConnectorTools::CloseMcpSessions() {
   for (const std::shared_ptr<McpClient>& client : mcp_) client->Close();
 }
 

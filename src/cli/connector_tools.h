@@ -40,6 +40,11 @@ class ConnectorTools {
   Status Register(const Project& project, EventLoop* loop, ToolRegistry* registry,
                   HttpClient* shared_http = nullptr);
 
+  // Ends every MCP session: stdio servers are stopped, HTTP sessions deleted
+  // (when the loop still runs). Call while the event loop object still
+  // exists, since HTTP sessions post to it; idempotent.
+  void CloseMcpSessions();
+
  private:
   HttpClient* Http(EventLoop* loop);  // the shared client, or one made on `loop`
 
