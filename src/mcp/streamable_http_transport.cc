@@ -5,7 +5,7 @@
 #include <mutex>
 #include <utility>
 
-#include "connectors/http_spec.h"  // ResolveEnvRefs
+#include "connectors/http_spec.h"  // ResolveEnvRefs, RedactSecrets
 #include "connectors/http_tool.h"  // UrlHost, EgressAllowed, HttpStatusError
 #include "connectors/tail_buffer.h"
 #include "io/sse_parser.h"
@@ -27,16 +27,6 @@ std::string Lower(std::string_view s) {
 template <typename Fn, typename... Args>
 void Invoke(const Fn& fn, Args&&... args) {
   if (fn) fn(std::forward<Args>(args)...);
-}
-
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "[redacted]");
-    }
-  }
-  return text;
 }
 
 }  // namespace
@@ -68,7 +58,7 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
 
   void Note(const std::string& text) {
     std::lock_guard<std::mutex> lock(mu);
-    notes.Append(Redact(text, secrets) + "\n");
+    notes.Append(RedactSecrets(text, secrets) + "\n");
   }
 
   bool Closed() {
@@ -138,7 +128,9 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
 
   bool OnHeaders(HttpExchange& exchange, int status, const HttpHeaders& headers) {
     exchange.status = status;
-    if (status / 100 == 2) exchange.resumes = 0;  // a reconnection that worked
+    // A listen stream that connects is working; a resumed request stream
+    // counts as working only once it delivers something (Deliver).
+    if (status / 100 == 2 && exchange.listen) exchange.resumes = 0;
     for (const auto& [name, value] : headers) {
       if (name == "content-type") exchange.sse = Lower(value).starts_with("text/event-stream");
       // The session is the one the initialize response names.
@@ -178,6 +170,7 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
       Note("[keel] a message that is not JSON: " + std::string(text.substr(0, 200)));
       return;
     }
+    exchange.resumes = 0;
     if (parsed.is_object()) parsed = Json::array({std::move(parsed)});
     for (Json& message : parsed) {
       if (json_rpc::Classify(message) == json_rpc::Kind::kResponse) {
@@ -224,7 +217,7 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
         return Resume(exchange, result.status());
       }
       return Fail(x, Status(result.status().code(),
-                            Where() + ": " + Redact(result.status().message(), secrets),
+                            Where() + ": " + RedactSecrets(result.status().message(), secrets),
                             result.status().type(), result.status().retryable()));
     }
     if (x.status == 0) x.status = result->status;
@@ -244,7 +237,7 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
   }
 
   void OnErrorStatus(HttpExchange& x, const HttpResponse& response) {
-    std::string body = Redact(x.body.empty() ? response.body : x.body, secrets);
+    std::string body = RedactSecrets(x.body.empty() ? response.body : x.body, secrets);
     bool had_session;
     {
       std::lock_guard<std::mutex> lock(mu);
