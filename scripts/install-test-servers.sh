@@ -33,18 +33,20 @@ npm_install() {  # prefix, package@version
 }
 
 install_server_everything() {
-  local entry="$prefix/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+  local package="@modelcontextprotocol/server-everything"
+  local dir="$prefix/node_modules/$package"
+  local entry="$dir/dist/index.js"
   local installed=""
-  if [ -f "$prefix/node_modules/@modelcontextprotocol/server-everything/package.json" ]; then
-    installed="$(node -p "require('$prefix/node_modules/@modelcontextprotocol/server-everything/package.json').version")"
+  if [ -f "$dir/package.json" ]; then
+    installed="$(node -p "require('$dir/package.json').version")"
   fi
   if [ "$installed" = "$SERVER_EVERYTHING_VERSION" ] && [ -f "$entry" ]; then
     echo "server-everything $installed already installed in .tools/mcp"
     return
   fi
   mkdir -p "$prefix"
-  echo "installing @modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION into .tools/mcp"
-  if ! npm_install "$prefix" "@modelcontextprotocol/server-everything@$SERVER_EVERYTHING_VERSION"; then
+  echo "installing $package@$SERVER_EVERYTHING_VERSION into .tools/mcp"
+  if ! npm_install "$prefix" "$package@$SERVER_EVERYTHING_VERSION"; then
     echo "npm install failed: live MCP tests will skip" >&2
     return
   fi
@@ -54,7 +56,8 @@ install_server_everything() {
 
 install_conformance() {
   if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
-    echo "Node 22 from npm is packaged here for Linux x86_64 only: the MCP conformance test will skip" >&2
+    echo "Node 22 from npm is installed for Linux x86_64 only:" \
+         "the MCP conformance test will skip" >&2
     return
   fi
   local node_prefix="$root/.tools/node22" conf_prefix="$root/.tools/mcpconf"

@@ -103,8 +103,8 @@ class ServerEverythingHttpTest : public ::testing::Test {
   int port_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::string stdout_;  // (mu_)
-  std::string stderr_;  // (mu_)
+  std::string stdout_;   // (mu_)
+  std::string stderr_;   // (mu_)
   bool exited_ = false;  // (mu_)
 };
 

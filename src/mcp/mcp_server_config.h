@@ -38,8 +38,8 @@ struct McpServerConfig {
   std::string name;
   std::vector<std::string> command;
   std::string cwd;
-  std::vector<std::pair<std::string, std::string>> env;  // ${VAR} expanded
-  std::string url;                                       // set for Streamable HTTP
+  std::vector<std::pair<std::string, std::string>> env;      // ${VAR} expanded
+  std::string url;                                           // set for Streamable HTTP
   std::vector<std::pair<std::string, std::string>> headers;  // values may hold ${env:NAME}
   double timeout_s = 30;
 };

@@ -34,8 +34,8 @@ void Invoke(const Fn& fn, Args&&... args) {
 // One HTTP exchange: a POST carrying one message (and its response stream),
 // or a GET stream. Touched only on the event loop thread after it is sent.
 struct HttpExchange {
-  Json request_id;    // the id of the request the POST carries; null otherwise
-  bool get = false;   // a GET stream (the listen stream, or a resumed one)
+  Json request_id;      // the id of the request the POST carries; null otherwise
+  bool get = false;     // a GET stream (the listen stream, or a resumed one)
   bool listen = false;  // the listen stream rather than a resumed POST stream
   int status = 0;
   bool sse = false;
@@ -226,9 +226,9 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
       if (!x.body.empty()) Deliver(x, x.body);
     } else if (x.listen || (!x.request_id.is_null() && !x.answered)) {
       // The stream ended before its response (or the listen stream ended).
-      return Resume(exchange, Status(StatusCode::kUnavailable,
-                                     Where() + ": the event stream ended early",
-                                     "connection_dropped", /*retryable=*/true));
+      return Resume(exchange,
+                    Status(StatusCode::kUnavailable, Where() + ": the event stream ended early",
+                           "connection_dropped", /*retryable=*/true));
     }
     if (!x.request_id.is_null() && !x.answered && !x.get) {
       Fail(x, Status(StatusCode::kInternal, Where() + ": the answer to a request held no response",
@@ -251,8 +251,8 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
     }
     // The spec says 404; servers built on older SDK examples (server-everything
     // among them) say 400 "No valid session ID provided".
-    if (had_session && (x.status == 404 || (x.status == 400 && Lower(body).find("session") !=
-                                                                   std::string::npos))) {
+    if (had_session && (x.status == 404 ||
+                        (x.status == 400 && Lower(body).find("session") != std::string::npos))) {
       return End(Status(StatusCode::kUnavailable,
                         Where() + ": the session is gone (HTTP " + std::to_string(x.status) +
                             "); a new one starts at the next call",
@@ -267,8 +267,8 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
   void Resume(const std::shared_ptr<HttpExchange>& exchange, const Status& why) {
     HttpExchange& x = *exchange;
     if (x.last_event_id.empty() && !x.listen) {
-      return Fail(x, Status(why.code(), Where() + ": " + why.message(), why.type(),
-                            why.retryable()));
+      return Fail(x,
+                  Status(why.code(), Where() + ": " + why.message(), why.type(), why.retryable()));
     }
     if (++x.resumes > config.max_resumes) {
       return Fail(x, Status(why.code(),
@@ -335,10 +335,10 @@ Status StreamableHttpTransport::Start(Handlers handlers) {
                   "connection_failed");
   }
   if (!EgressAllowed(s.config.egress_allow, host)) {
-    return Status(StatusCode::kPermissionDenied,
-                  s.Where() + ": host '" + host +
-                      "' is not on the egress allowlist (keel.yaml egress.allow)",
-                  "egress_denied");
+    return Status(
+        StatusCode::kPermissionDenied,
+        s.Where() + ": host '" + host + "' is not on the egress allowlist (keel.yaml egress.allow)",
+        "egress_denied");
   }
   HttpHeaders resolved;
   std::vector<std::string> secrets;
@@ -398,7 +398,7 @@ void StreamableHttpTransport::Close() {
   std::shared_ptr<Shared> shared = shared_;
   shared_->timers->After(0, [shared] {
     Invoke(shared->handlers.on_closed,
-                   Status(StatusCode::kCancelled, "connection closed", "cancelled"));
+           Status(StatusCode::kCancelled, "connection closed", "cancelled"));
   });
 }
 

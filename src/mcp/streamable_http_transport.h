@@ -40,16 +40,16 @@
 namespace keel {
 
 struct HttpServerConfig {
-  std::string url;      // the MCP endpoint, e.g. https://mcp.example.com/mcp
-  HttpHeaders headers;  // added to every request; values may hold ${env:NAME}
+  std::string url;                        // the MCP endpoint, e.g. https://mcp.example.com/mcp
+  HttpHeaders headers;                    // added to every request; values may hold ${env:NAME}
   std::vector<std::string> egress_allow;  // keel.yaml egress.allow: host or *.domain
   int64_t connect_timeout_ms = 10'000;
   // A stream silent this long is given up; longer than the client's request
   // timeout, which normally fires first.
   int64_t idle_timeout_ms = 60'000;
-  bool listen = true;             // open the GET stream for server-initiated messages
-  int max_resumes = 5;            // consecutive reconnections of one broken stream
-  int64_t default_retry_ms = 1000;  // reconnection delay when the server sent no retry:
+  bool listen = true;                   // open the GET stream for server-initiated messages
+  int max_resumes = 5;                  // consecutive reconnections of one broken stream
+  int64_t default_retry_ms = 1000;      // reconnection delay when the server sent no retry:
   size_t max_message_bytes = 32 << 20;  // a longer JSON body fails its request
 };
 

@@ -21,7 +21,9 @@ namespace {
 
 using testing::ResultWaiter;
 
-std::string Event(const Json& message) { return "event: message\ndata: " + message.dump() + "\n\n"; }
+std::string Event(const Json& message) {
+  return "event: message\ndata: " + message.dump() + "\n\n";
+}
 
 Json Reply(const Json& id, Json result) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
@@ -35,12 +37,10 @@ Json TextResult(const std::string& text) {
 class FakePeer {
  public:
   FakePeer() {
-    server_.Post("/mcp", [this](const httplib::Request& req, httplib::Response& res) {
-      OnPost(req, res);
-    });
-    server_.Get("/mcp", [this](const httplib::Request& req, httplib::Response& res) {
-      OnGet(req, res);
-    });
+    server_.Post("/mcp",
+                 [this](const httplib::Request& req, httplib::Response& res) { OnPost(req, res); });
+    server_.Get("/mcp",
+                [this](const httplib::Request& req, httplib::Response& res) { OnGet(req, res); });
     server_.Delete("/mcp", [this](const httplib::Request& req, httplib::Response&) {
       Record(req);
       std::lock_guard<std::mutex> lock(mu_);
@@ -92,12 +92,11 @@ class FakePeer {
   }
 
   static void Stream(httplib::Response& res, std::string body) {
-    res.set_chunked_content_provider("text/event-stream",
-                                     [body](size_t, httplib::DataSink& sink) {
-                                       sink.write(body.data(), body.size());
-                                       sink.done();
-                                       return true;
-                                     });
+    res.set_chunked_content_provider("text/event-stream", [body](size_t, httplib::DataSink& sink) {
+      sink.write(body.data(), body.size());
+      sink.done();
+      return true;
+    });
   }
 
   void OnPost(const httplib::Request& req, httplib::Response& res) {
@@ -114,8 +113,8 @@ class FakePeer {
       // A priming event (an id, empty data) comes first, as resumable servers send.
       return Stream(res, "id: p-0\ndata:\n\n" +
                              Event(Reply(msg["id"], {{"protocolVersion", "2025-11-25"},
-                                                      {"capabilities", {{"tools", Json::object()}}},
-                                                      {"serverInfo", {{"name", "peer"}}}})));
+                                                     {"capabilities", {{"tools", Json::object()}}},
+                                                     {"serverInfo", {{"name", "peer"}}}})));
     }
     if (req.get_header_value("Mcp-Session-Id") != session_) {
       res.status = 404;
@@ -176,7 +175,8 @@ class FakePeer {
       if (!cv_.wait_for(lock, std::chrono::seconds(20), [&] { return lists_ > 0 || stopping_; })) {
         return false;
       }
-      std::string event = Event({{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
+      std::string event =
+          Event({{"jsonrpc", "2.0"}, {"method", "notifications/tools/list_changed"}});
       sink.write(event.data(), event.size());
       cv_.wait_for(lock, std::chrono::seconds(20), [&] { return !deleted_.empty() || stopping_; });
       sink.done();
@@ -239,8 +239,7 @@ TEST_F(StreamableHttpTransportTest, KeepsTheSessionAndReadsJsonAndEventStreams) 
   std::lock_guard<std::mutex> lock(peer_->mu_);
   ASSERT_GE(peer_->methods_.size(), 4u);
   EXPECT_EQ(peer_->methods_[0], "initialize");
-  EXPECT_EQ(std::count(peer_->methods_.begin(), peer_->methods_.end(),
-                       "notifications/initialized"),
+  EXPECT_EQ(std::count(peer_->methods_.begin(), peer_->methods_.end(), "notifications/initialized"),
             1);
   const httplib::Headers& first = peer_->requests_[0];
   EXPECT_EQ(first.find("Mcp-Session-Id"), first.end());
@@ -257,7 +256,8 @@ TEST_F(StreamableHttpTransportTest, KeepsTheSessionAndReadsJsonAndEventStreams) 
 TEST_F(StreamableHttpTransportTest, DeliversNotificationsFromTheListenStream) {
   Client();
   testing::Waiter<size_t> changed;
-  client_->SetToolsChangedListener([&](const McpToolList& list) { changed.Add(list.tools.size()); });
+  client_->SetToolsChangedListener(
+      [&](const McpToolList& list) { changed.Add(list.tools.size()); });
   ASSERT_TRUE(client_->ListToolsBlocking().ok());
   ASSERT_TRUE(changed.Wait(1, std::chrono::seconds(20)));  // list_changed, then a fresh tools/list
   EXPECT_EQ(changed.at(0), 1u);

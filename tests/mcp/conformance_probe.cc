@@ -11,8 +11,8 @@
 // (elicitation, OAuth) exit 1 at once: keel declares no client capabilities
 // and takes credentials only as configured headers.
 #include <cstdio>
-#include <future>
 #include <cstdlib>
+#include <future>
 #include <string>
 
 #include "connectors/http_tool.h"  // UrlHost

@@ -128,7 +128,8 @@ int StartHttpServer(ProcessReactor* reactor, ProcessHandle* process) {
 
 int Main(int calls, int in_flight) {
   if (!std::filesystem::exists(kServer)) {
-    std::fprintf(stderr, "server-everything is not installed; run scripts/install-test-servers.sh\n");
+    std::fprintf(stderr,
+                 "server-everything is not installed; run scripts/install-test-servers.sh\n");
     return 2;
   }
   ProcessReactor reactor;
@@ -154,8 +155,7 @@ int Main(int calls, int in_flight) {
     McpServerConfig config;
     config.name = "everything";
     config.url = "http://127.0.0.1:" + std::to_string(port) + "/mcp";
-    auto client =
-        McpClient::Create(HttpClientOptionsFor(config, &http, &loop, {"127.0.0.1"}));
+    auto client = McpClient::Create(HttpClientOptionsFor(config, &http, &loop, {"127.0.0.1"}));
     rc |= Measure("streamable_http", *client, calls, in_flight);
     std::printf("{\"http_connections_opened\":%lld}\n",
                 static_cast<long long>(http.connections_opened()));
