@@ -84,6 +84,7 @@ class FakePeer {
   std::string deleted_;
   std::string resumed_from_;  // the Last-Event-ID of a resuming GET
   bool stopping_ = false;
+  bool no_listen_stream_ = false;
 
  private:
   void Record(const httplib::Request& req) {
@@ -163,6 +164,10 @@ class FakePeer {
     Record(req);
     std::string last = req.get_header_value("Last-Event-ID");
     std::lock_guard<std::mutex> lock(mu_);
+    if (no_listen_stream_ && last.empty()) {
+      res.status = 405;  // the spec's answer of a server without one
+      return;
+    }
     if (!last.empty()) {
       resumed_from_ = last;
       cv_.notify_all();
@@ -341,6 +346,19 @@ TEST_F(StreamableHttpTransportTest, AServerThatIsNotThereFailsTheCall) {
   EXPECT_EQ(out.error().type(), "connection_failed");
   EXPECT_NE(out.error().message().find("mcp server 'gone': initialize failed"), std::string::npos)
       << out.error().message();
+}
+
+TEST_F(StreamableHttpTransportTest, AServerWithoutAListenStreamIsFine) {
+  {
+    std::lock_guard<std::mutex> lock(peer_->mu_);
+    peer_->no_listen_stream_ = true;
+  }
+  Client();
+  Result<Json> echo = Call("echo", {{"message", "hi"}});
+  ASSERT_TRUE(echo.ok()) << echo.status().ToString();
+  EXPECT_EQ(client_->server_stderr(), "");  // a 405 is not worth a note
+  std::lock_guard<std::mutex> lock(peer_->mu_);
+  EXPECT_EQ(std::count(peer_->methods_.begin(), peer_->methods_.end(), "initialize"), 1);
 }
 
 }  // namespace
