@@ -66,7 +66,7 @@ struct StreamableHttpTransport::Shared : std::enable_shared_from_this<Shared> {
     return closed;
   }
 
-  // Headers of every request: the configured ones, the session's, `Accept`.
+  // A request with the headers every one carries: the configured ones and the session's.
   HttpRequest BaseRequest(const std::string& method) {
     HttpRequest request;
     request.method = method;
