@@ -13,6 +13,8 @@ namespace fs = std::filesystem;
 
 App::~App() {
   if (engine) engine->Stop();
+  // MCP sessions over HTTP post to the engine's event loop: closed while it exists.
+  if (connectors) connectors->CloseMcpSessions();
   engine.reset();
   connectors.reset();  // after the event loop: its HTTP client outlives every request
   model_resources.reset();

@@ -70,8 +70,18 @@ class ServerSchemaMcpTool : public Tool, public std::enable_shared_from_this<Ser
 
 }  // namespace
 
-ConnectorTools::~ConnectorTools() {
+ConnectorTools::~ConnectorTools() { CloseMcpSessions(); }
+
+void ConnectorTools::CloseMcpSessions() {
   for (const std::shared_ptr<McpClient>& client : mcp_) client->Close();
+}
+
+HttpClient* ConnectorTools::Http(EventLoop* loop) {
+  if (!http_) {
+    own_http_ = std::make_unique<HttpClient>(loop);
+    http_ = own_http_.get();
+  }
+  return http_;
 }
 
 Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolRegistry* registry,
@@ -87,12 +97,8 @@ Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolReg
     } else if (def.kind == "http") {
       Result<HttpToolSpec> spec = ParseHttpToolSpec(def.connector);
       if (!spec.ok()) return spec.status().WithContext(def.location.ToString());
-      if (!http_) {
-        own_http_ = std::make_unique<HttpClient>(loop);
-        http_ = own_http_.get();
-      }
       registry->Register(name,
-                         std::make_shared<HttpTool>(name, std::move(spec).value(), http_,
+                         std::make_shared<HttpTool>(name, std::move(spec).value(), Http(loop),
                                                     project.config.egress_allow, def.side_effects));
     } else if (def.kind == "mcp") {
       const std::string server = def.connector.value("server", "");
@@ -102,8 +108,13 @@ Status ConnectorTools::Register(const Project& project, EventLoop* loop, ToolReg
         Result<McpServerConfig> config =
             ParseMcpServerConfig(server, project.config.mcp_servers.value(server, Json()));
         if (!config.ok()) return config.status();
-        config->cwd = FromRoot(project, config->cwd);
-        client = McpClient::Create(StdioClientOptions(*config));
+        if (config->url.empty()) {
+          config->cwd = FromRoot(project, config->cwd);
+          client = McpClient::Create(StdioClientOptions(*config));
+        } else {
+          client = McpClient::Create(
+              HttpClientOptionsFor(*config, Http(loop), loop, project.config.egress_allow));
+        }
         mcp_.push_back(client);
       }
       if (def.input != nullptr) {

@@ -2,7 +2,8 @@
 // non-builtin tools (ToolDef::connector of kind subprocess, http, mcp) into
 // implementations: a SubprocessTool each, an HttpTool each over one
 // HttpClient on the engine's event loop, and an MCP tool each over one shared
-// McpClient per server (the client starts its server at the first call).
+// McpClient per server (over stdio the client starts its server at the first
+// call; over Streamable HTTP it uses the same HttpClient and event loop).
 //
 // Not thread-safe itself; the tools it registers are.
 #ifndef KEEL_CLI_CONNECTOR_TOOLS_H_
@@ -39,7 +40,14 @@ class ConnectorTools {
   Status Register(const Project& project, EventLoop* loop, ToolRegistry* registry,
                   HttpClient* shared_http = nullptr);
 
+  // Ends every MCP session: stdio servers are stopped, HTTP sessions deleted
+  // (when the loop still runs). Call while the event loop object still
+  // exists, since HTTP sessions post to it; idempotent.
+  void CloseMcpSessions();
+
  private:
+  HttpClient* Http(EventLoop* loop);  // the shared client, or one made on `loop`
+
   std::unique_ptr<HttpClient> own_http_;
   HttpClient* http_ = nullptr;  // shared or own
   std::vector<std::shared_ptr<McpClient>> mcp_;

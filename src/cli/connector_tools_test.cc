@@ -87,5 +87,18 @@ TEST_F(ConnectorToolsTest, HttpToolsGetTheProjectsEgressAllowlist) {
   EXPECT_EQ(out.status().type(), "egress_denied");
 }
 
+TEST_F(ConnectorToolsTest, McpServersWithAUrlGoOverHttpUnderTheEgressAllowlist) {
+  project_.config.mcp_servers["remote"] = {{"url", "http://127.0.0.1:9/mcp"}};
+  project_.tools["remote.echo"] =
+      Def("remote.echo", "mcp", {{"server", "remote"}, {"tool", "echo"}});
+  ConnectorTools connectors;
+  ASSERT_TRUE(connectors.Register(project_, &loop_, &registry_).ok());
+  Result<Json> out = CallTool(registry_.Find("remote.echo"), Json::object());
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().type(), "egress_denied");
+  EXPECT_NE(out.status().message().find("mcp server 'remote': host '127.0.0.1'"), std::string::npos)
+      << out.status().message();
+}
+
 }  // namespace
 }  // namespace keel

@@ -152,6 +152,18 @@ Result<std::string> ResolveEnvRefs(const std::string& text, std::vector<std::str
   return out;
 }
 
+std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets) {
+  static constexpr std::string_view kRedacted = "[redacted]";
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
+      text.replace(at, secret.size(), kRedacted);
+      at += kRedacted.size();
+    }
+  }
+  return text;
+}
+
 std::string UrlEncode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

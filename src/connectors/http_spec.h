@@ -67,6 +67,11 @@ Result<HttpToolSpec> ParseHttpToolSpec(const Json& entry);
 Result<std::string> ResolveEnvRefs(const std::string& text,
                                    std::vector<std::string>* secrets = nullptr);
 
+// `text` with every occurrence of each (non-empty) secret replaced by
+// "[redacted]", so that a server echoing a header back cannot leak it into
+// an error message.
+std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets);
+
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string UrlEncode(std::string_view text);
 

@@ -19,18 +19,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Every occurrence of each secret value replaced, so that a server echoing a
-// header back (or a URL in a message) cannot leak one into an error.
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at)) {
-      text.replace(at, secret.size(), "[redacted]");
-      at += 10;
-    }
-  }
-  return text;
-}
-
 // The arguments with every string URL-encoded, so a value cannot add a path
 // segment or a query parameter.
 Json UrlEncoded(const Json& value) {
@@ -139,7 +127,7 @@ struct HttpCall {
 };
 
 Status WithWhere(const Status& status, const HttpCall& call) {
-  Status out(status.code(), Redact(call.where + ": " + status.message(), call.secrets),
+  Status out(status.code(), RedactSecrets(call.where + ": " + status.message(), call.secrets),
              status.type(), status.retryable());
   if (status.retry_after_s()) out.set_retry_after_s(*status.retry_after_s());
   return out;
@@ -157,7 +145,7 @@ void Finish(const HttpToolSpec& spec, HttpCall& call, Result<HttpResponse> resul
   }
   const HttpResponse& response = *result;
   if (response.status < 200 || response.status > 299) {
-    std::string body = Redact(std::string(response.body), call.secrets);
+    std::string body = RedactSecrets(std::string(response.body), call.secrets);
     call.done(
         WithWhere(HttpStatusError(response.status, response.Header("retry-after"), body), call));
     return;

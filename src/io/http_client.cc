@@ -23,6 +23,7 @@ struct HttpClient::Transfer {
   curl_slist* header_list = nullptr;
   HttpResponse response;
   bool aborted_by_caller = false;
+  bool headers_seen = false;  // on_headers has run
   bool idle_timed_out = false;
   int64_t last_byte_us = 0;  // steady clock: when the last response byte (or the start) was seen
 };
@@ -45,6 +46,13 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   }
   long status = 0;
   curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+  if (!t->headers_seen && t->callbacks.on_headers) {
+    t->headers_seen = true;
+    if (!t->callbacks.on_headers(static_cast<int>(status), t->response.headers)) {
+      t->aborted_by_caller = true;
+      return 0;
+    }
+  }
   if (!t->callbacks.on_data(static_cast<int>(status), std::string_view(data, n))) {
     t->aborted_by_caller = true;
     return 0;  // tells libcurl to abort (CURLE_WRITE_ERROR)
@@ -190,7 +198,8 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
   curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);  // h2 over TLS, 1.1 in clear
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);  // prefer waiting to multiplex over a new connection
+  // Prefer waiting to multiplex over a new connection.
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, r.wait_to_multiplex ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // any encoding libcurl can decode
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout_ms));

@@ -46,6 +46,11 @@ struct HttpRequest {
   // (checked about once a second, so it fires up to ~1 s late). 0: off.
   int64_t idle_timeout_ms = 60'000;
   int64_t total_timeout_ms = 0;  // whole request; 0: none
+  // Wait for a connection still being set up to the same host, in case it
+  // can multiplex (HTTP/2), rather than open another. Off for a client that
+  // keeps a long stream open: libcurl may hold later requests behind a stream
+  // whose response has not started.
+  bool wait_to_multiplex = true;
 };
 
 // Microseconds from the start of the request (libcurl's CURLINFO_*_TIME_T).
@@ -66,6 +71,12 @@ struct HttpResponse {
 };
 
 struct HttpCallbacks {
+  // Optional, for streaming requests: called once with the status and the
+  // headers of the final response before its first body chunk, so a caller
+  // can tell an event stream from a JSON body or read a session header before
+  // any event. Not called for an empty body (on_done has the headers then).
+  // Return false to abort the transfer (type "cancelled").
+  std::function<bool(int status, const HttpHeaders& headers)> on_headers;
   // Optional streaming: each body chunk as it arrives, with the response
   // status. Return false to abort the transfer (it then ends with a
   // "cancelled" error). When set, HttpResponse::body stays empty.

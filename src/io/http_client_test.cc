@@ -162,9 +162,20 @@ TEST_F(HttpClientTest, ReusesKeepAliveConnections) {
 TEST_F(HttpClientTest, StreamsTheBodyInSmallChunks) {
   std::string streamed;
   int chunks = 0;
+  int heads = 0;
   HttpCallbacks cb;
+  cb.on_headers = [&](int status, const HttpHeaders& headers) {
+    EXPECT_EQ(status, 200);
+    EXPECT_TRUE(streamed.empty());  // before the first chunk
+    ++heads;
+    for (const auto& [name, value] : headers) {
+      if (name == "content-type") EXPECT_EQ(value, "text/event-stream");
+    }
+    return true;
+  };
   cb.on_data = [&](int status, std::string_view chunk) {
     EXPECT_EQ(status, 200);
+    EXPECT_EQ(heads, 1);
     streamed.append(chunk);
     ++chunks;
     return true;
@@ -182,6 +193,17 @@ TEST_F(HttpClientTest, AbortingTheStreamCancels) {
   auto r = SendAndWait(Req(Url("/drip")), std::move(cb));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().type(), "cancelled");
+}
+
+TEST_F(HttpClientTest, RefusingTheHeadersCancelsBeforeAnyChunk) {
+  HttpCallbacks cb;
+  cb.on_headers = [](int, const HttpHeaders&) { return false; };
+  bool chunk = false;
+  cb.on_data = [&](int, std::string_view) { return chunk = true; };
+  auto r = SendAndWait(Req(Url("/drip")), std::move(cb));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().type(), "cancelled");
+  EXPECT_FALSE(chunk);
 }
 
 TEST_F(HttpClientTest, ConnectionCutMidResponseIsDropped) {

@@ -55,7 +55,11 @@ bool SseParser::Line(const std::function<bool(const SseEvent&)>& on_event) {
       event_.type.assign(value);
     } else if (field == "id") {
       last_id_.assign(value);
-    }  // "retry" and unknown fields are ignored: reconnection is the caller's policy
+    } else if (field == "retry" && !value.empty() &&
+               value.find_first_not_of("0123456789") == std::string_view::npos &&
+               value.size() < 10) {
+      retry_ms_ = std::stoll(std::string(value));
+    }  // unknown fields are ignored; reconnecting is the caller's policy
   }
   line_.clear();
   return keep_going;

@@ -8,6 +8,7 @@
 #ifndef KEEL_IO_SSE_PARSER_H_
 #define KEEL_IO_SSE_PARSER_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,8 @@ class SseParser {
 
   // Bytes buffered in an unfinished line (a stream that ends with some is truncated).
   size_t pending_bytes() const { return line_.size(); }
+  // The last "retry:" the stream sent (its reconnection delay, ms); -1 if none.
+  int64_t retry_ms() const { return retry_ms_; }
   // True when fields were read but no blank line has dispatched them yet.
   bool has_partial_event() const { return has_data_ || !line_.empty(); }
 
@@ -40,6 +43,7 @@ class SseParser {
   bool has_data_ = false;
   SseEvent event_;
   std::string last_id_;
+  int64_t retry_ms_ = -1;
 };
 
 }  // namespace keel

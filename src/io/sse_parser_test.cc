@@ -65,5 +65,19 @@ TEST(SseParserTest, StopsWhenTheConsumerSaysSo) {
   EXPECT_EQ(n, 1);
 }
 
+TEST(SseParserTest, KeepsTheRetryDelayAndThePrimingEventsId) {
+  SseParser parser;
+  EXPECT_EQ(parser.retry_ms(), -1);
+  std::vector<SseEvent> events;
+  parser.Feed("id: e1\nretry: 250\ndata:\n\nretry: soon\n\n", [&](const SseEvent& e) {
+    events.push_back(e);
+    return true;
+  });
+  ASSERT_EQ(events.size(), 1u);  // an empty "data:" still dispatches (MCP's priming event)
+  EXPECT_EQ(events[0].data, "");
+  EXPECT_EQ(events[0].id, "e1");
+  EXPECT_EQ(parser.retry_ms(), 250);  // a value that is not a number is ignored
+}
+
 }  // namespace
 }  // namespace keel

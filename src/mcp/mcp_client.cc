@@ -101,11 +101,13 @@ void McpClient::ConnectLocked(Later* later) {
   handlers.on_closed = [weak, generation](const Status& why) {
     if (auto self = weak.lock()) self->OnClosed(generation, why);
   };
+  handlers.on_request_failed = [weak, generation](const Json& id, const Status& why) {
+    if (auto self = weak.lock()) self->OnRequestFailed(generation, id, why);
+  };
   std::shared_ptr<McpTransport> transport = options_.transport();
   Status started = transport->Start(std::move(handlers));
   if (!started.ok()) {
-    DropLocked(Status(StatusCode::kUnavailable, started.message(), "connection_failed", true),
-               later);
+    DropLocked(started, later);
     return;
   }
   transport_ = std::move(transport);
@@ -203,6 +205,20 @@ void McpClient::OnResponse(const Json& message) {
   } else {
     pending.done(message["result"]);
   }
+}
+
+void McpClient::OnRequestFailed(uint64_t generation, const Json& id, const Status& why) {
+  if (!id.is_number_integer()) return;
+  Pending pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation != generation_) return;
+    auto it = pending_.find(id.get<int64_t>());
+    if (it == pending_.end()) return;  // timed out already
+    pending = std::move(it->second);
+    pending_.erase(it);
+  }
+  pending.done(why);
 }
 
 void McpClient::OnServerRequest(const Json& message) {

@@ -123,6 +123,7 @@ class McpClient : public std::enable_shared_from_this<McpClient> {
   void OnInitialized(uint64_t generation, Result<Json> result);
   void OnMessage(uint64_t generation, Json message);
   void OnResponse(const Json& message);
+  void OnRequestFailed(uint64_t generation, const Json& id, const Status& why);
   void OnServerRequest(const Json& message);
   void OnNotification(const Json& message);
   void OnClosed(uint64_t generation, const Status& why);

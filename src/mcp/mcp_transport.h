@@ -1,6 +1,6 @@
-// McpTransport: how an McpClient exchanges JSON-RPC messages with one server.
-// stdio (StdioTransport) is built in; Streamable HTTP plugs in here on the
-// engine's HTTP client. A transport is one connection: after it closes, the
+// McpTransport: how an McpClient exchanges JSON-RPC messages with one server:
+// over stdio (StdioTransport) or Streamable HTTP (StreamableHttpTransport, on
+// the engine's HTTP client). A transport is one connection: after it closes, the
 // client makes a fresh one through its McpTransportFactory.
 //
 // Thread-safety: Send and Close may be called from any thread. Handlers run
@@ -27,12 +27,17 @@ class McpTransport {
     // (the server exited, the stream broke, Close was called). The Status
     // says why.
     std::function<void(const Status& why)> on_closed;
+    // A request sent with id `id` will get no response: the exchange that
+    // carried it failed (an HTTP error status, say) while the connection
+    // lives on. Optional; stdio never calls it.
+    std::function<void(const Json& id, const Status& why)> on_request_failed;
   };
 
   virtual ~McpTransport() = default;
 
   // Opens the connection (starts the server process, ...). Fails with type
-  // "connection_failed"; no handler runs then. Does not wait for the server.
+  // "connection_failed", or a setting's own type ("egress_denied",
+  // "missing_secret"); no handler runs then. Does not wait for the server.
   virtual Status Start(Handlers handlers) = 0;
 
   // Queues one message. Fails (type "connection_dropped") when the connection

@@ -1,6 +1,7 @@
 // keel.yaml -> ProjectConfig.
 #include <filesystem>
 
+#include "connectors/http_tool.h"  // UrlHost, EgressAllowed
 #include "mcp/mcp_server_config.h"
 #include "project/internal/load_context.h"
 #include "project/internal/model_config_reader.h"
@@ -109,6 +110,13 @@ void ReadMcpServers(const FieldReader& top, const Field& field, ProjectConfig* c
             std::string_view(message).substr(prefix.size() + 1, colon - prefix.size() - 1));
       }
       top.diags()->Add(where, message);
+      continue;
+    }
+    // Checked here too, so `keel validate` reports it before a run does.
+    if (!parsed->url.empty() && !EgressAllowed(config->egress_allow, UrlHost(parsed->url))) {
+      top.diags()->Add(WhereInYaml(top.file(), pair.second, "url"),
+                       "mcp_servers." + name + ".url: host '" + UrlHost(parsed->url) +
+                           "' is not on the egress allowlist (keel.yaml egress.allow)");
       continue;
     }
     config->mcp_servers[name] = std::move(entry);

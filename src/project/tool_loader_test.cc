@@ -240,5 +240,34 @@ TEST(ToolConnectorsTest, ConnectorErrorsAreReportedAtTheField) {
           "tools/g.yaml:1:1: missing required field 'tool' in a tool"));
 }
 
+TEST(ToolConnectorsTest, McpServerSettingsAreCheckedAtTheirField) {
+  PolicyProject project(std::map<std::string, std::string>{
+      {"keel.yaml",
+       "name: p\n"
+       "egress: {allow: [mcp.example.com]}\n"
+       "mcp_servers:\n"
+       "  both: {command: [x], url: 'https://mcp.example.com/mcp'}\n"
+       "  neither: {timeout_s: 3}\n"
+       "  bad: {url: 'ftp://mcp.example.com/mcp'}\n"
+       "  far: {url: 'https://mcp.evil.example.org/mcp'}\n"
+       "  env: {command: [x], env: {KEY: '${KEEL_TEST_SURELY_UNSET}'}}\n"
+       "  good: {url: 'https://mcp.example.com/mcp', headers: {X-Key: '${env:K}'}}\n"},
+  });
+  std::vector<std::string> diagnostics;
+  EXPECT_FALSE(project.Load(&diagnostics).ok());
+  EXPECT_THAT(
+      diagnostics,
+      ElementsAre(
+          "keel.yaml:4:29: mcp_servers.both.url: give either command (stdio) or url (Streamable "
+          "HTTP), not both",
+          "keel.yaml:5:3: mcp_servers.neither: needs command (a server run over stdio) or url "
+          "(one reached over Streamable HTTP)",
+          "keel.yaml:6:14: mcp_servers.bad.url: expected an http(s) URL, e.g. https://host/mcp",
+          "keel.yaml:7:14: mcp_servers.far.url: host 'mcp.evil.example.org' is not on the "
+          "egress allowlist (keel.yaml egress.allow)",
+          "keel.yaml:8:34: mcp_servers.env.env.KEY: ${KEEL_TEST_SURELY_UNSET} is not set in "
+          "keel's environment"));
+}
+
 }  // namespace
 }  // namespace keel
