@@ -102,8 +102,8 @@ class SalesDesk {
 };
 
 // Registers the desk's tools (search_crm_contacts, get_deal_history,
-// read_lead_record, update_lead_record, create_task, log_activity,
-// send_email) and the pack's local utilities (get_current_time,
+// read_lead_record, update_lead_record, create_task, log_activity and its
+// batch form log_activities, send_email) and the pack's local utilities (get_current_time,
 // check_domain_validity). A null desk registers the same names (for
 // validation); the desk's tools must not be called then. `clock` serves
 // get_current_time.

@@ -180,6 +180,26 @@ void RegisterDeskTools(ToolRegistry& registry, const std::shared_ptr<SalesDesk>&
         KEEL_DESK_ARG(id, desk->LogActivity(related, type, summary, ctx.idempotency_key));
         return Json{{"activity_id", id}};
       }));
+  // The batch form of log_activity: one call logs many (a map node over
+  // contacts makes one call). Item j's idempotency key is the call's plus
+  // "/j", so a retried batch logs nothing twice.
+  registry.Register(
+      "log_activities", MakeTool([desk](const Json& a, const ToolCallContext& ctx) -> Result<Json> {
+        Json results = Json::array();
+        const Json items = a.value("items", Json::array());
+        for (size_t j = 0; j < items.size(); ++j) {
+          const Json& item = items[j];
+          KEEL_DESK_ARG(type, Str(item, "type"));
+          KEEL_DESK_ARG(summary, Str(item, "summary"));
+          KEEL_DESK_ARG(related, RelatedTo(item));
+          std::string key = ctx.idempotency_key.empty()
+                                ? std::string()
+                                : ctx.idempotency_key + "/" + std::to_string(j);
+          KEEL_DESK_ARG(id, desk->LogActivity(related, type, summary, key));
+          results.push_back({{"activity_id", id}});
+        }
+        return Json{{"results", std::move(results)}};
+      }));
   registry.Register("send_email",
                     MakeTool([desk](const Json& a, const ToolCallContext& ctx) -> Result<Json> {
                       KEEL_DESK_ARG(to, Str(a, "to"));

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "crm/crm_test_util.h"
+#include "crm/sales_desk.h"
 #include "crm/demo_crm.h"
 #include "crm/sales_pack_runner.h"
 #include "tools/tool.h"
@@ -29,6 +30,10 @@ class SalesPackTest : public ::testing::Test {
     crm_ = std::move(*crm).release();
     tools_ = new ToolRegistry();
     RegisterCrmTools(*tools_, std::shared_ptr<DemoCrm>(crm_, [](DemoCrm*) {}));
+    // The desk's tools (log_activity and the rest) on the same database.
+    auto desk = SalesDesk::Open(crm_->path());
+    ASSERT_TRUE(desk.ok()) << desk.status().ToString();
+    RegisterSalesDeskTools(*tools_, std::shared_ptr<SalesDesk>(std::move(*desk)));
     auto runner = SalesPackRunner::Load(kPack, tools_);
     ASSERT_TRUE(runner.ok()) << runner.status().ToString();
     runner_ = std::move(*runner).release();

@@ -1,4 +1,4 @@
-// Tool, llm, parallel, map, route and verify nodes.
+// Tool, llm, parallel, route and verify nodes (map nodes: node_map.cc).
 #include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
@@ -85,70 +85,6 @@ std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
   Json joined = Json::array();
   for (const NodeDef& branch : node.branches) joined.push_back(branch.id);
   run->scope[node.id] = std::move(joined);
-  return Successor(*run, node);
-}
-
-std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
-  // The list is evaluated once per map node and kept until the node
-  // completes: the walk comes back here after every item.
-  auto cached = run->map_items.find(node.id);
-  if (cached == run->map_items.end()) {
-    Json parsed;
-    AddParsedRoots(*run, node.over->RootNames(), &parsed);
-    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
-    Result<Json> list = node.over->Evaluate(ctx);
-    if (!list.ok() || !list->is_array()) {
-      FailRun(run, node.id,
-              list.ok() ? InvalidArgument("map 'over' is not a list: " + node.over->source())
-                        : list.status());
-      return kWait;
-    }
-    cached = run->map_items.emplace(node.id, std::move(list).value()).first;
-  }
-  const Json* items = &cached->second;
-  const NodeDef& body = node.body.front();
-  size_t done = 0;
-  for (size_t i = 0; i < items->size(); ++i) {
-    std::string key = std::to_string(i);
-    if (Completed(*run, node.id, key)) {
-      ++done;
-      continue;
-    }
-    if (run->inflight.count({node.id, key})) continue;
-    if (static_cast<int>(run->inflight.size()) >= node.max_concurrency) continue;
-    // Bind the item (and its index) for the body's expressions only.
-    run->scope[node.as] = (*items)[i];
-    run->scope[node.as + "_index"] = i;
-    Result<Json> input = Eval(*run, body.kind == NodeKind::kTool ? body.args : body.inputs);
-    run->scope.erase(node.as);
-    run->scope.erase(node.as + "_index");
-    if (!input.ok()) {
-      FailRun(run, body.id, input.status());
-      return kWait;
-    }
-    Step step;
-    step.key = {node.id, key};
-    step.node = &body;
-    step.input = std::move(input).value();
-    step.set_scope = false;
-    step.parent_span_id = OpenContainer(*run, node, NowUs());
-    step.tool = body.kind == NodeKind::kTool ? engine_->project_.FindTool(body.tool) : nullptr;
-    step.agent = body.kind == NodeKind::kLlm ? engine_->project_.FindAgent(body.agent) : nullptr;
-    Launch(run, std::move(step));
-    if (run->stopped) return kWait;
-  }
-  if (done < items->size()) return kWait;
-  CloseContainer(*run, node, NowUs());
-  // The items' outputs move from their completion records into the list.
-  Json results = Json::array();
-  for (size_t i = 0; i < items->size(); ++i) {
-    Json& payload = run->completed[{node.id, std::to_string(i)}];
-    results.push_back(std::move(payload["output"]));
-    payload.erase("output");
-  }
-  run->map_items.erase(cached);
-  run->scope[node.id] = std::move(results);
-  run->last_node = node.id;
   return Successor(*run, node);
 }
 

@@ -51,6 +51,13 @@ class RunExecutor {
   std::string WalkAgent(const RunPtr& run, const NodeDef& node);
   std::string WalkParallel(const RunPtr& run, const NodeDef& node);
   std::string WalkMap(const RunPtr& run, const NodeDef& node);
+  // Map nodes (node_map.cc): each returns how many items have completed.
+  size_t LaunchMapItems(const RunPtr& run, const NodeDef& node, const Json& items);
+  size_t LaunchMapBatches(const RunPtr& run, const NodeDef& node, const ToolDef& tool,
+                          const Json& items);
+  Result<Json> EvalMapItem(Run& run, const NodeDef& node, const Json& item, size_t index);
+  // Commits every item of a batch call, and the batch step, at once.
+  void CompleteBatch(const RunPtr& run, std::shared_ptr<Step> step, Json answer);
   std::string WalkRoute(const RunPtr& run, const NodeDef& node);
   // A route's classifier: one model step keyed "classify".
   std::string Classify(const RunPtr& run, const NodeDef& node);

@@ -39,6 +39,8 @@ struct RunExecutor::Step {
   std::vector<ChatMessage> messages;
   bool agent_call = false;
   bool failed = false;               // the step's spans end as "error"
+  // Map nodes over a tool with a batch form: the items this batch call covers.
+  std::vector<size_t> batch_items;
   std::string parent_span_id;
   Span span;                         // the node span for this step
   Span call_span;                    // the tool or model call span

@@ -85,6 +85,10 @@ void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Re
                                const policy::ToolCallRecord& record) {
   if (run->stopped) return;
   policy::WriteSpanAttributes(record, &step->call_span.attrs);
+  if (result.ok() && !step->batch_items.empty()) {
+    CompleteBatch(run, step, std::move(result).value());
+    return;
+  }
   if (result.ok()) {
     Json output = std::move(result).value();
     if (step->agent_call) output = {{"ok", true}, {"result", std::move(output)}};

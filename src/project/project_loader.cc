@@ -85,7 +85,7 @@ Result<Project> LoadProject(const std::string& dir, const LoadOptions& options,
     ctx.diags.Add(SourceLocation{"keel.yaml", 0, 0}, std::string("cannot load: ") + e.what());
   }
   LoadEach(&ctx, "tools", LoadTool);
-  CheckToolFallbacks(&ctx);
+  CheckToolReferences(&ctx);
   LoadEach(&ctx, "agents", LoadAgent);
   LoadEach(&ctx, "workflows", LoadWorkflow);
   CheckAgentScopes(&ctx);

@@ -71,7 +71,8 @@ void ReadPolicies(LoadContext* ctx, const FieldReader& reader, ToolDef* tool) {
 
 constexpr std::string_view kCommonFields[] = {"name",         "description",   "kind",
                                               "risk",         "side_effects",  "idempotent",
-                                              "input_schema", "output_schema", "policies"};
+                                              "input_schema", "output_schema", "policies",
+                                              "batch"};
 constexpr std::string_view kMcpToolFields[] = {"server", "tool"};
 
 // The fields a kind adds to the common ones.
@@ -208,6 +209,20 @@ SourceLocation WhereInYaml(const YamlFile& file, const YAML::Node& map, std::str
   return file.At(at);
 }
 
+// `batch: {tool, max_items}`; the batch tool itself is checked once every
+// tool is loaded (CheckToolReferences).
+void ReadBatch(const FieldReader& reader, ToolDef* tool) {
+  const Field* field = reader.Find("batch");
+  if (field == nullptr) return;
+  FieldReader batch(reader.file(), field->value, "a tool's batch", {"tool", "max_items"},
+                    reader.diags());
+  if (!batch.is_map()) return;
+  batch.String("tool", &tool->batch_tool, /*required=*/true);
+  int64_t max_items = 25;
+  batch.Int("max_items", 1, &max_items);
+  tool->batch_max_items = static_cast<int>(max_items);
+}
+
 void LoadTool(LoadContext* ctx, const YamlFile& file) {
   FieldReader reader(file, file.root, "a tool", AllFields(), &ctx->diags);
   if (!reader.is_map()) return;
@@ -225,6 +240,7 @@ void LoadTool(LoadContext* ctx, const YamlFile& file) {
   reader.Bool("side_effects", &tool.side_effects);
   reader.Bool("idempotent", &tool.idempotent);
   ReadPolicies(ctx, reader, &tool);
+  ReadBatch(reader, &tool);
   ReadConnector(ctx, reader, &tool);
   ReadSchemas(ctx, reader, &tool);
   CheckBuiltin(ctx, reader, tool);
@@ -236,8 +252,29 @@ void LoadTool(LoadContext* ctx, const YamlFile& file) {
   }
 }
 
-void CheckToolFallbacks(LoadContext* ctx) {
+// The batch form must exist, be no batch itself, and do what the tool does
+// (a side effect stays one, under the same idempotency rule).
+void CheckBatchForm(LoadContext* ctx, const ToolDef& tool) {
+  if (tool.batch_tool.empty()) return;
+  auto batch = ctx->project.tools.find(tool.batch_tool);
+  std::string prefix = "tool '" + tool.name + "': batch form '" + tool.batch_tool + "'";
+  if (batch == ctx->project.tools.end()) {
+    ctx->diags.Add(tool.location, prefix + " is not a tool of the project");
+    return;
+  }
+  const ToolDef& form = batch->second;
+  if (!form.batch_tool.empty()) {
+    ctx->diags.Add(tool.location, prefix + " has a batch form of its own");
+  }
+  if (form.side_effects != tool.side_effects || form.idempotent != tool.idempotent) {
+    ctx->diags.Add(tool.location,
+                   prefix + " must declare the same side_effects and idempotent as the tool");
+  }
+}
+
+void CheckToolReferences(LoadContext* ctx) {
   for (const auto& [name, tool] : ctx->project.tools) {
+    CheckBatchForm(ctx, tool);
     for (const std::string& fallback : tool.policies.fallback.tools) {
       if (ctx->project.tools.count(fallback) == 0) {
         ctx->diags.Add(tool.location,

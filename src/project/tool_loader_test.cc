@@ -173,6 +173,40 @@ TEST(ToolPoliciesTest, AFallbackToAnUnknownToolIsReported) {
   EXPECT_THAT(diagnostics[0], ::testing::HasSubstr("falls back to unknown tool 't_mirror'"));
 }
 
+TEST(ToolBatchTest, ABatchFormMustExistAndDoWhatItsToolDoes) {
+  PolicyProject project({
+      {"keel.yaml", "name: p\n"},
+      {"tools/log.yaml", std::string("name: log\nside_effects: true\n") + kSchemas +
+                             "batch: {tool: log_many, max_items: 10}\n"},
+      {"tools/log_many.yaml", std::string("name: log_many\n") + kSchemas},
+      {"tools/read.yaml", std::string("name: read\n") + kSchemas + "batch: {tool: read_all}\n"},
+      {"tools/tag.yaml", std::string("name: tag\n") + kSchemas + "batch: {max_items: 0}\n"},
+  });
+  std::vector<std::string> diagnostics;
+  EXPECT_FALSE(project.Load(&diagnostics).ok());
+  EXPECT_THAT(diagnostics,
+              ::testing::UnorderedElementsAre(
+                  ::testing::HasSubstr("missing required field 'tool' in a tool's batch"),
+                  ::testing::HasSubstr("'max_items' must be an integer >= 1"),
+                  "tools/log.yaml:1:1: tool 'log': batch form 'log_many' must declare the same "
+                  "side_effects and idempotent as the tool",
+                  "tools/read.yaml:1:1: tool 'read': batch form 'read_all' is not a tool of the "
+                  "project"));
+}
+
+TEST(ToolBatchTest, TheBatchFormIsKeptOnTheTool) {
+  PolicyProject project({
+      {"keel.yaml", "name: p\n"},
+      {"tools/read.yaml", std::string("name: read\n") + kSchemas + "batch: {tool: read_all}\n"},
+      {"tools/read_all.yaml", std::string("name: read_all\n") + kSchemas},
+  });
+  std::vector<std::string> diagnostics;
+  Result<Project> loaded = project.Load(&diagnostics);
+  ASSERT_TRUE(loaded.ok()) << ::testing::PrintToString(diagnostics);
+  EXPECT_EQ(loaded->FindTool("read")->batch_tool, "read_all");
+  EXPECT_EQ(loaded->FindTool("read")->batch_max_items, 25);  // the default
+}
+
 // The connector kinds: each kind's fields are checked by its own parser and
 // kept on ToolDef::connector for the composition root.
 TEST(ToolConnectorsTest, EachKindKeepsItsValidatedFields) {

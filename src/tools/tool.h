@@ -39,6 +39,12 @@ struct ToolDef {
   // (e.g. {"command": [...]} for subprocess), validated by the loader; the
   // composition root builds the implementation from them. Null for builtin.
   Json connector;
+  // Optional batch form: another tool that takes {"items": [<this tool's
+  // arguments>, ...]} (at most batch_max_items) and answers {"results":
+  // [<this tool's output>, ...]} in the same order. A map node over this
+  // tool then makes one call per batch instead of one per item.
+  std::string batch_tool;
+  int batch_max_items = 0;
   SourceLocation location;
 };
 

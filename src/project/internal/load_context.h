@@ -61,8 +61,9 @@ struct LoadContext {
 void LoadConfig(LoadContext* ctx);
 void LoadPartials(LoadContext* ctx);
 void LoadTool(LoadContext* ctx, const YamlFile& file);
-// Once every tool is loaded: each fallback a tool names must exist.
-void CheckToolFallbacks(LoadContext* ctx);
+// Once every tool is loaded: each fallback and batch form a tool names must
+// exist (and a batch form must fit its tool).
+void CheckToolReferences(LoadContext* ctx);
 void LoadAgent(LoadContext* ctx, const YamlFile& file);
 void LoadWorkflow(LoadContext* ctx, const YamlFile& file);
 // After every workflow: prompts and fallbacks may read only the agent's
