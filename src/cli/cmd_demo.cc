@@ -2,7 +2,8 @@
 // handful of accounts, shows a run parked at its approval, approves it, and
 // prints the brief, the account's state vector and the run's trace; then has
 // the am_request workflow handle four account managers' requests (its
-// agent's model simulated by scripted turns), and ends with the statistics
+// agent's model simulated by scripted turns), plans stakeholder outreach
+// (its CRM notes logged in one batched call), and ends with the statistics
 // of every tool call the demo made.
 #include <unistd.h>
 
@@ -82,6 +83,33 @@ std::string RunAmRequests(Engine& engine, RunWaiter& waiter) {
     }
   }
   return busiest;
+}
+
+// Stakeholder outreach for `account`: a note per contact, logged in the CRM
+// through log_activity's batch form (one call for every contact).
+void RunOutreach(Engine& engine, RunWaiter& waiter, Store& store, const std::string& account) {
+  Result<std::string> id = engine.StartRun(
+      "contact_outreach", Json{{"account_id", account}, {"followup_date", "2026-11-30"}});
+  if (!id.ok()) {
+    std::printf("  %s\n", id.status().ToString().c_str());
+    return;
+  }
+  RunOutcome o = waiter.Wait(*id);
+  std::printf("  run %s: %s\n", id->c_str(), RunStatusName(o.status));
+  auto spans = store.LoadSpans(*id);
+  if (!spans.ok()) return;
+  int single = 0, batched = 0;
+  size_t items = 0;
+  for (const Span& s : *spans) {
+    if (s.kind != "tool") continue;
+    if (s.name == "tool log_activity") ++single;
+    if (s.name == "tool log_activities") {
+      ++batched;
+      items += s.attrs.value("batch_items", size_t{0});
+    }
+  }
+  std::printf("  %zu contacts logged with %d batched call(s) to log_activities, %d single calls\n",
+              items, batched, single);
 }
 
 void PrintTrace(Store& store, const std::string& run_id) {
@@ -189,6 +217,13 @@ int CmdDemo(const DemoFlags& flags) {
       Step("trace of the agent's busiest run: model turns, tool calls, the refused one");
       PrintTrace(*app.store, agent_run);
     }
+  }
+
+  if (app.project.FindWorkflow("contact_outreach") != nullptr) {
+    Step(("stakeholder outreach for " + parked_account +
+          ": one note per contact, logged through log_activity's batch form")
+             .c_str());
+    RunOutreach(engine, waiter, *app.store, parked_account);
   }
 
   Step("tool calls through the policy chain (keel tools stats)");
