@@ -92,9 +92,8 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
   if (auto it = run->completed.find({node.id, ""}); it != run->completed.end()) {
     return it->second.value("next", "");
   }
-  Json parsed;
-  for (const RouteDef& route : node.routes) AddParsedRoots(*run, route.when->RootNames(), &parsed);
-  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
+  for (const RouteDef& route : node.routes) ParsedRoots(*run, route.when->RootNames());
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &run->parsed};
   std::string next = node.default_next;
   std::string matched = "default";
   for (const RouteDef& route : node.routes) {
@@ -157,9 +156,8 @@ std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
     }
     return next;
   }
-  Json parsed;
-  for (const CheckDef& check : node.checks) AddParsedRoots(*run, check.expr->RootNames(), &parsed);
-  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
+  for (const CheckDef& check : node.checks) ParsedRoots(*run, check.expr->RootNames());
+  ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &run->parsed};
   Json failed = Json::array();
   for (const CheckDef& check : node.checks) {
     Result<Json> v = check.expr->Evaluate(ctx);

@@ -26,9 +26,8 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   // completes: the walk comes back here after every item.
   auto cached = run->map_items.find(node.id);
   if (cached == run->map_items.end()) {
-    Json parsed;
-    AddParsedRoots(*run, node.over->RootNames(), &parsed);
-    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(), &parsed};
+    ExprContext ctx{&run->scope, engine_->clock_->NowSeconds(),
+                    ParsedRoots(*run, node.over->RootNames())};
     Result<Json> list = node.over->Evaluate(ctx);
     if (!list.ok() || !list->is_array()) {
       FailRun(run, node.id,

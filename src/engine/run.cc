@@ -19,11 +19,14 @@ void Run::Post(ThreadPool* pool, std::function<void()> task) {
 void Run::Drain() {
   // Runs a bounded batch, then yields the thread so one busy run cannot
   // starve the others.
+  Json idle_parsed;  // freed after the lock, once the strand is idle
   for (int i = 0; i < 64; ++i) {
     std::function<void()> task;
     {
       std::lock_guard<std::mutex> lock(strand_mu_);
       if (strand_.empty()) {
+        // Still this strand's (scheduled): no task can be reading it.
+        idle_parsed.swap(parsed);
         strand_scheduled_ = false;
         return;
       }

@@ -56,6 +56,11 @@ struct Run : std::enable_shared_from_this<Run> {
   // and thousands of runs wait at once holding their outputs. Read through
   // ScopeValue() or an expression view (run_internal.h), parsed per use.
   std::map<std::string, std::string> compact;
+  // Compact outputs parsed by the strand's current burst of tasks, so the
+  // expressions of one walk (four branches reading the same prep outputs, a
+  // finalize's state, output and brief) parse each at most once. Emptied when
+  // the strand goes idle: a waiting run holds only the text. See ParsedRoots().
+  mutable Json parsed;
   int64_t state_version = 0;
   int64_t next_seq = 1;
   std::string run_span_id;

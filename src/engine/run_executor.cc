@@ -20,30 +20,49 @@ Json StepOutput(const Run& run, const StepKey& key) {
   return ScopeValue(run, key.node);
 }
 
+namespace {
+
+// `name`'s compact output as parsed by this burst of the strand, if it was.
+const Json* CachedParse(const Run& run, const std::string& name) {
+  if (!run.parsed.is_object()) return nullptr;
+  auto it = run.parsed.find(name);
+  return it == run.parsed.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
 Json ScopeValue(const Run& run, const std::string& name) {
-  if (auto c = run.compact.find(name); c != run.compact.end()) return Json::parse(c->second);
+  if (auto c = run.compact.find(name); c != run.compact.end()) {
+    const Json* cached = CachedParse(run, name);
+    return cached != nullptr ? *cached : Json::parse(c->second);
+  }
   return run.scope.value(name, Json());
 }
 
 Json FullScope(const Run& run) {
   Json all = run.scope;
-  for (const auto& [name, text] : run.compact) all[name] = Json::parse(text);
+  for (const auto& [name, text] : run.compact) {
+    const Json* cached = CachedParse(run, name);
+    all[name] = cached != nullptr ? *cached : Json::parse(text);
+  }
   return all;
 }
 
-void AddParsedRoots(const Run& run, const std::vector<std::string>& roots, Json* parsed) {
+const Json* ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
   for (const std::string& root : roots) {
     auto c = run.compact.find(root);
-    if (c != run.compact.end() && !parsed->contains(root)) {
-      (*parsed)[root] = Json::parse(c->second);
+    if (c != run.compact.end() && CachedParse(run, root) == nullptr) {
+      run.parsed[root] = Json::parse(c->second);
     }
   }
+  return &run.parsed;
 }
 
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text) {
   bool has_output = payload.contains("output");
   if (publish && (has_output || !output_text.empty())) {
+    if (run.parsed.is_object()) run.parsed.erase(key.node);  // a parse of the old value
     if (output_text.empty() && payload["output"].is_structured()) {
       output_text = SerializePayload(payload["output"]);
     }
@@ -130,9 +149,7 @@ std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {
   if (expr.empty()) return Json::object();
-  Json parsed;  // stays null (no allocation) unless a compact output is read
-  AddParsedRoots(run, expr.RootNames(), &parsed);
-  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), &parsed};
+  ExprContext ctx{&run.scope, engine_->clock_->NowSeconds(), ParsedRoots(run, expr.RootNames())};
   return expr.Evaluate(ctx);
 }
 

@@ -72,11 +72,10 @@ Json ScopeValue(const Run& run, const std::string& name);
 // The run's scope as one object, compact outputs parsed: for renderers that
 // need every name at once (the brief).
 Json FullScope(const Run& run);
-// Parses the compact outputs among `roots` into `*parsed` (null until the
-// first one, then an object): with
-// the scope itself, what an expression reading those roots sees
-// (ExprContext::more).
-void AddParsedRoots(const Run& run, const std::vector<std::string>& roots, Json* parsed);
+// Parses the compact outputs among `roots` not parsed yet into run.parsed,
+// and returns it: with the scope itself, what an expression reading those
+// roots sees (ExprContext::more). Allocates nothing when no root is compact.
+const Json* ParsedRoots(const Run& run, const std::vector<std::string>& roots);
 
 // Structured outputs at least this large (as text) are kept compact; smaller
 // ones and scalars stay in the scope, where reading them costs nothing.

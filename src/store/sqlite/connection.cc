@@ -1,5 +1,6 @@
 #include "store/sqlite/connection.h"
 
+#include <mutex>
 #include <utility>
 
 namespace keel::sqlite {
@@ -106,6 +107,12 @@ bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQL
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create,
                                                      int busy_timeout_ms) {
+  // SQLite's memory statistics take a global mutex on every allocation it
+  // makes; keel never reads them. Settable only before SQLite initializes
+  // (the first open in the process), which is here unless another part of
+  // the process opened a database first; then the call fails harmlessly.
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   // NOMUTEX: every connection is confined to one thread at a time by its
   // owner, so SQLite's own per-call locking would be pure overhead.
