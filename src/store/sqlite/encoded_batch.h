@@ -29,7 +29,7 @@ struct EncodedSpanGroup {
 };
 
 // The span as it is kept inside a group (run_id is the row's).
-Json EncodeSpan(const Span& span);
+Json EncodeSpan(Span span);
 Span DecodeSpan(const Json& j, const std::string& run_id);
 
 struct EncodedBatch {
