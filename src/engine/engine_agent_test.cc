@@ -146,7 +146,7 @@ TEST_F(EngineAgentTest, ToolCallsRunAndTheirResultsGoBackToTheModel) {
   EXPECT_EQ(outcome.result["answer"], kDone);
   EXPECT_EQ(outcome.result["turns"], 2);
   ASSERT_EQ(outcome.result["actions"].size(), 2u);
-  EXPECT_EQ(outcome.result["actions"][0]["tool"], "testing_record_effect");
+  EXPECT_EQ(outcome.result["actions"][0]["tool"], "testing.record_effect");  // keel's name
   EXPECT_EQ(outcome.result["actions"][1]["ok"], true);
 
   // Both calls ran once, each with its own idempotency key.

@@ -119,7 +119,10 @@ AgentProgress ReadProgress(const Run& run, const NodeDef& node, const AgentDef& 
       bool ok = out.value("ok", false);
       const Json& body = ok ? out["result"] : out["error"];
       p.messages.push_back(ChatMessage::ToolResult(calls[i].id, body.dump(), !ok));
-      p.actions.push_back({{"tool", calls[i].name}, {"arguments", calls[i].arguments}, {"ok", ok}});
+      std::string tool = ResolveAllowed(agent, calls[i].name);  // keel's name, not the wire's
+      p.actions.push_back({{"tool", tool.empty() ? calls[i].name : tool},
+                           {"arguments", calls[i].arguments},
+                           {"ok", ok}});
     }
   }
   return p;
