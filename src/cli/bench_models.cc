@@ -38,7 +38,7 @@ class ServerProcess {
     }
   }
 
-  Status Start(int threads) {
+  Status Start() {
     fs::path binary = fs::read_symlink("/proc/self/exe").parent_path() / "keel_model_test_server";
     if (!fs::exists(binary)) return NotFound(binary.string() + " not found (build it)");
     int out[2];
@@ -48,8 +48,8 @@ class ServerProcess {
       dup2(out[1], STDOUT_FILENO);
       close(out[0]);
       close(out[1]);
-      std::string delay = std::to_string(kServerDelayMs), n = std::to_string(threads);
-      execl(binary.c_str(), binary.c_str(), "--delay-ms", delay.c_str(), "--threads", n.c_str(),
+      std::string delay = std::to_string(kServerDelayMs);
+      execl(binary.c_str(), binary.c_str(), "--delay-ms", delay.c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -203,8 +203,7 @@ CaseResult RunCase(const BenchFlags& flags, const std::string& name, const std::
 int BenchModels(const BenchFlags& flags) {
   RaiseFileLimit();
   ServerProcess server;
-  // A thread per connection on the server: enough for the first case's fan-out.
-  Status started = server.Start(4200);
+  Status started = server.Start();
   if (!started.ok()) return ReportError(started);
   double overhead_us = CallOverheadUs();
   int few = flags.runs > 0 ? std::min(flags.runs, 1000) : 1000;
