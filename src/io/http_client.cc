@@ -17,7 +17,7 @@ std::string_view HttpResponse::Header(std::string_view name) const {
 
 // One request in flight. Owned by the loop from Start() to Finish().
 struct HttpClient::Transfer {
-  HttpRequest request;
+  std::shared_ptr<const HttpRequest> request;
   HttpCallbacks callbacks;
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
@@ -57,7 +57,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 // download over several seconds, so a POST's body hides a silent server.
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<HttpClient::Transfer*>(user);
-  if (SteadyMicros() - t->last_byte_us <= t->request.idle_timeout_ms * 1000) return 0;
+  if (SteadyMicros() - t->last_byte_us <= t->request->idle_timeout_ms * 1000) return 0;
   t->idle_timed_out = true;
   return 1;  // aborts the transfer
 }
@@ -141,6 +141,10 @@ HttpClient::~HttpClient() {
 }
 
 void HttpClient::Send(HttpRequest request, HttpCallbacks callbacks) {
+  Send(std::make_shared<const HttpRequest>(std::move(request)), std::move(callbacks));
+}
+
+void HttpClient::Send(std::shared_ptr<const HttpRequest> request, HttpCallbacks callbacks) {
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(request);
   transfer->callbacks = std::move(callbacks);
@@ -172,7 +176,7 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   }
   ++active_;
   Transfer* t = transfer.get();
-  const HttpRequest& r = t->request;
+  const HttpRequest& r = *t->request;
   t->easy = static_cast<CURL*>(AcquireEasy());
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
@@ -217,6 +221,7 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
   long connects = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
   connections_opened_ += connects;
+  ++requests_done_;
   CURLcode code = static_cast<CURLcode>(curl_code);
   if (t->aborted_by_caller) code = CURLE_ABORTED_BY_CALLBACK;
   if (code == CURLE_OK) {
@@ -243,11 +248,11 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
     done(std::move(t->response));
   } else if (t->idle_timed_out) {
     done(Status(StatusCode::kDeadlineExceeded,
-                "timed out: no data for " + std::to_string(t->request.idle_timeout_ms) + " ms (" +
-                    t->request.method + " " + t->request.url + ")",
+                "timed out: no data for " + std::to_string(t->request->idle_timeout_ms) + " ms (" +
+                    t->request->method + " " + t->request->url + ")",
                 "timeout", true));
   } else {
-    done(TransportError(code, t->request));
+    done(TransportError(code, *t->request));
   }
 }
 

@@ -13,9 +13,9 @@
 // One HttpClient per EventLoop: the connection limits are options of the
 // loop's shared multi handle.
 //
-// Thread-safe: Send() and connections_opened() may be called from any
-// thread. The client must outlive the loop's processing of its requests
-// (destroy it after EventLoop::Stop()).
+// Thread-safe: Send() and the counters may be called from any thread. The
+// client must outlive the loop's processing of its requests (destroy it
+// after EventLoop::Stop()).
 #ifndef KEEL_IO_HTTP_CLIENT_H_
 #define KEEL_IO_HTTP_CLIENT_H_
 
@@ -99,10 +99,15 @@ class HttpClient {
   // Starts a request; never blocks. `callbacks.on_done` runs exactly once
   // (a request still queued when the loop stops is dropped unanswered).
   void Send(HttpRequest request, HttpCallbacks callbacks);
+  // The same for a request the caller keeps too (to send it again on a
+  // retry): the client shares it instead of copying its body.
+  void Send(std::shared_ptr<const HttpRequest> request, HttpCallbacks callbacks);
 
   // Connections opened so far (the sum of CURLINFO_NUM_CONNECTS), so a
   // benchmark can prove keep-alive reuse.
   int64_t connections_opened() const { return connections_opened_.load(); }
+  // Requests answered or failed so far (each attempt counts once).
+  int64_t requests_done() const { return requests_done_.load(); }
 
   struct Transfer;  // one request in flight; defined and used only in the .cc
 
@@ -115,6 +120,7 @@ class HttpClient {
   EventLoop* loop_;
   HttpClientOptions options_;
   std::atomic<int64_t> connections_opened_{0};
+  std::atomic<int64_t> requests_done_{0};
   // Loop thread only.
   std::vector<void*> idle_easy_;  // reset handles kept for reuse
   int64_t active_ = 0;            // requests handed to libcurl
