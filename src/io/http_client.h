@@ -8,7 +8,7 @@
 // which this client leaves on); keep-alive connections are reused across
 // requests and HTTP/2 streams are multiplexed on one connection
 // (CURLPIPE_MULTIPLEX). Connections per host and in total are bounded; a
-// request over the bound waits in libcurl's queue, not on a thread.
+// request over the bound waits in a queue of its host, not on a thread.
 //
 // One HttpClient per EventLoop: the connection limits are options of the
 // loop's shared multi handle.
@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -81,10 +82,15 @@ struct HttpCallbacks {
 struct HttpClientOptions {
   int64_t max_host_connections = 1000;
   int64_t max_total_connections = 4000;
-  // Requests handed to libcurl at once; the rest wait in a plain queue. A
-  // request libcurl holds costs a transfer handle with its buffers (tens of
-  // KB), a queued one only itself. 0: max_total_connections.
+  // Requests to one host (scheme, name and port) handed to libcurl at once;
+  // the rest wait in that host's plain queue, so a busy host never holds
+  // back another. A request libcurl holds costs a transfer handle with its
+  // buffers (~20 KB), a queued one only itself. 0: max_host_connections.
   int64_t max_active_requests = 0;
+  // libcurl's receive buffer per request handed to it (its default is
+  // 16 KB). Model and API answers are mostly a few KB; a larger one just
+  // arrives in more pieces.
+  int64_t receive_buffer_bytes = 16 * 1024;
   std::string user_agent = "keel/0.1";
 };
 
@@ -121,10 +127,15 @@ class HttpClient {
   HttpClientOptions options_;
   std::atomic<int64_t> connections_opened_{0};
   std::atomic<int64_t> requests_done_{0};
+  // Requests to one host: those handed to libcurl and those waiting.
+  struct HostQueue {
+    int64_t active = 0;
+    std::deque<std::unique_ptr<Transfer>> waiting;
+  };
+
   // Loop thread only.
   std::vector<void*> idle_easy_;  // reset handles kept for reuse
-  int64_t active_ = 0;            // requests handed to libcurl
-  std::deque<std::unique_ptr<Transfer>> queued_;  // waiting for an active slot
+  std::unordered_map<std::string, HostQueue> hosts_;  // by "scheme://host:port"; idle ones erased
 };
 
 }  // namespace keel
