@@ -123,8 +123,8 @@ double CallOverheadUs() {
   // A renewal-prep prompt is ~1.5 KB of instructions and account facts (its
   // text matters: the body is kept deflated while it waits).
   for (int i = 0; request.prompt.size() < 1500; ++i) {
-    request.prompt += "- Health score: " + std::to_string(37 * i % 100) +
-                      "/100; usage down " + std::to_string(13 * i % 40) + "% over the quarter; " +
+    request.prompt += "- Health score: " + std::to_string(37 * i % 100) + "/100; usage down " +
+                      std::to_string(13 * i % 40) + "% over the quarter; " +
                       std::to_string(71 * i % 120) + " days to renewal, seats in use " +
                       std::to_string(29 * i % 100) + "%.\n";
   }

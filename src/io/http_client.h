@@ -139,7 +139,7 @@ class HttpClient {
   };
 
   // Loop thread only.
-  std::vector<void*> idle_easy_;  // reset handles kept for reuse
+  std::vector<void*> idle_easy_;                      // reset handles kept for reuse
   std::unordered_map<std::string, HostQueue> hosts_;  // by "scheme://host:port"; idle ones erased
 };
 

@@ -26,7 +26,7 @@ class PackedText {
   std::string Unpack() const;
 
   bool empty() const { return size_ == 0; }
-  size_t size() const { return size_; }                // of the text
+  size_t size() const { return size_; }                 // of the text
   size_t packed_size() const { return bytes_.size(); }  // held in memory
 
  private:

@@ -66,8 +66,8 @@ Reply ModelReply(const ModelCall& call, const std::string& api_key, int delay_ms
   bool stream = body.value("stream", false);
   Reply r;
   if (is(FaultKind::kInvalidJson)) {
-    r = Body({stream ? "data: {\"choices\": [\n\n" : "{\"id\": \"broken\", \"choices\": ["},
-             stream, false);
+    r = Body({stream ? "data: {\"choices\": [\n\n" : "{\"id\": \"broken\", \"choices\": ["}, stream,
+             false);
     r.chunked = false;
   } else {
     auto answer = anthropic ? DecideAnthropic(body, canned) : DecideOpenAi(body, canned);

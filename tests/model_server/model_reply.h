@@ -19,7 +19,8 @@ namespace keel::model_server {
 struct Reply {
   int status = 200;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+  // Besides Content-Type.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::vector<std::string> frames;  // the body, in pieces sent in order
   bool chunked = false;             // sent with chunked encoding, frame by frame
   bool cut = false;                 // half the frames, then the connection is closed

@@ -49,6 +49,10 @@ void SendText(evhttp_request* req, int status, const std::string& text, const ch
   evbuffer_free(out);
 }
 
+void BreakLoop(evutil_socket_t, short, void* base) {
+  event_base_loopbreak(static_cast<event_base*>(base));
+}
+
 // The reply's last frame is on the wire: drop the connection without the
 // final chunk. Freeing the connection from its own write callback is safe:
 // the bufferevent holds a reference until the callback returns.
@@ -109,12 +113,7 @@ Status ModelTestServer::Impl::Bind(int* port) {
   base = event_base_new();
   http = base ? evhttp_new(base) : nullptr;
   // event_base_loopbreak() is lost when it comes before the loop starts; an active event is not.
-  stop = base ? event_new(
-                    base, -1, 0, [](evutil_socket_t, short, void* b) {
-                      event_base_loopbreak(static_cast<event_base*>(b));
-                    },
-                    base)
-              : nullptr;
+  stop = base ? event_new(base, -1, 0, BreakLoop, base) : nullptr;
   if (!http || !stop) return Internal("cannot create the event loop");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -193,9 +192,9 @@ void ModelTestServer::Impl::Model(evhttp_request* req, bool anthropic) {
   call.anthropic = anthropic;
   call.body = Json::parse(BodyOf(req), nullptr, false);
   if (call.body.is_discarded() || !call.body.is_object()) {
-    return Deliver(req, model_server::ErrorReply(anthropic, 400, "invalid_request_error",
-                                                 "invalid_json",
-                                                 "the request body is not a JSON object"));
+    return Deliver(req,
+                   model_server::ErrorReply(anthropic, 400, "invalid_request_error", "invalid_json",
+                                            "the request body is not a JSON object"));
   }
   std::optional<Fault> fault;
   std::optional<Json> canned;

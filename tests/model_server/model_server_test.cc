@@ -264,8 +264,8 @@ TEST_F(ModelServerTest, ServesThousandsOfConcurrentSlowRequestsOnOneThread) {
     client_->Send(std::move(r), std::move(cb));
   }
   // Every request has arrived and waits for its answer: none holds a thread.
-  while (server_->request_count() < n + 1 && futures.front().wait_for(std::chrono::seconds(0)) !=
-                                                 std::future_status::ready) {
+  while (server_->request_count() < n + 1 &&
+         futures.front().wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
     std::this_thread::yield();
   }
   EXPECT_EQ(server_->request_count(), n + 1);
