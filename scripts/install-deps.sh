@@ -12,8 +12,6 @@ packages=(
   libgtest-dev libgmock-dev libgoogle-perftools-dev
   # the model test server's event loop (evhttp): thousands of slow answers, one thread
   libevent-dev
-  # deflating model request bodies while they wait behind the connection cap
-  zlib1g-dev
 )
 
 # node and npm may come from elsewhere (e.g. NodeSource's nodejs, which ships

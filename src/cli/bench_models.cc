@@ -18,7 +18,6 @@
 #include "cli/bench_harness.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "io/packed_text.h"
 #include "providers/chat_model_adapter.h"
 #include "providers/openai/openai_chat_model.h"
 
@@ -107,9 +106,8 @@ Result<std::unique_ptr<App>> OpenModelsApp(const BenchFlags& flags, const fs::pa
 }
 
 // Microseconds keel spends per call outside the network: the rendered
-// request turned into the provider's JSON body and text (deflated while it
-// waits, inflated when sent), and a typical answer parsed back. Measured
-// over many iterations on this thread.
+// request turned into the provider's JSON body and text, and a typical
+// answer parsed back. Measured over many iterations on this thread.
 double CallOverheadUs() {
   AgentDef agent;
   agent.name = "risk_classifier";
@@ -120,8 +118,7 @@ double CallOverheadUs() {
            "reasons": {"type": "array", "items": {"type": "string"}}}})");
   ModelRequest request;
   request.agent = &agent;
-  // A renewal-prep prompt is ~1.5 KB of instructions and account facts (its
-  // text matters: the body is kept deflated while it waits).
+  // A renewal-prep prompt is ~1.5 KB of instructions and account facts.
   for (int i = 0; request.prompt.size() < 1500; ++i) {
     request.prompt += "- Health score: " + std::to_string(37 * i % 100) + "/100; usage down " +
                       std::to_string(13 * i % 40) + "% over the quarter; " +
@@ -146,8 +143,6 @@ double CallOverheadUs() {
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kIterations; ++i) {
     std::string body = OpenAiRequestBody(adapter.ToChatRequest(request)).dump();
-    PackedText packed = PackedText::Pack(body);  // held while the call waits
-    sink += packed.Unpack().size();              // when it is sent
     Json parsed = Json::parse(answer);
     Json output = Json::parse(parsed["choices"][0]["message"]["content"].get<std::string>());
     sink += body.size() + output.size();

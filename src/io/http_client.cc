@@ -19,7 +19,6 @@ std::string_view HttpResponse::Header(std::string_view name) const {
 struct HttpClient::Transfer {
   std::shared_ptr<const HttpRequest> request;
   std::string host;  // the HostQueue it counts in
-  std::string body;  // request->packed_body unpacked, while libcurl holds the request
   HttpCallbacks callbacks;
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
@@ -195,11 +194,9 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
   if (r.method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  if (!r.packed_body.empty()) t->body = r.packed_body.Unpack();
-  const std::string& body = r.packed_body.empty() ? r.body : t->body;
-  if (!body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (!r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
   }
   for (const auto& [name, value] : r.headers) {
     t->header_list = curl_slist_append(t->header_list, (name + ": " + value).c_str());

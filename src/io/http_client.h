@@ -32,7 +32,6 @@
 
 #include "core/status.h"
 #include "io/event_loop.h"
-#include "io/packed_text.h"
 
 namespace keel {
 
@@ -43,10 +42,6 @@ struct HttpRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
-  // Instead of `body`, when set: unpacked only when the request is handed
-  // to libcurl, so a request waiting behind the connection cap holds it
-  // deflated.
-  PackedText packed_body;
   int64_t connect_timeout_ms = 10'000;
   // Fails the request when no byte of the response arrives for this long
   // (checked about once a second, so it fires up to ~1 s late). 0: off.

@@ -66,10 +66,9 @@ ChatRequest ShapeOf(ChatRequest request) {
 void HttpChatModel::Chat(ChatRequest request, ChatCallback done) {
   auto call = std::make_shared<Call>();
   HttpRequest http = protocol_->Build(request);
-  // The body may wait long behind the connection cap (with thousands of runs
-  // it is most of what a waiting call holds): keep it deflated until sent.
-  http.packed_body = PackedText::Pack(http.body);
-  http.body = std::string();
+  // The body grew by doubling while it was serialized (up to twice its size);
+  // it may wait long behind the connection cap, so keep only its bytes.
+  http.body.shrink_to_fit();
   http.connect_timeout_ms = config_.connect_timeout_ms;
   // A plain call sends nothing until the whole answer is ready, so silence is
   // expected there; only a stream that stalls is idle.
