@@ -17,7 +17,8 @@ std::string_view HttpResponse::Header(std::string_view name) const {
 
 // One request in flight. Owned by the loop from Start() to Finish().
 struct HttpClient::Transfer {
-  HttpRequest request;
+  std::shared_ptr<const HttpRequest> request;
+  std::string host;  // the HostQueue it counts in
   HttpCallbacks callbacks;
   CURL* easy = nullptr;
   curl_slist* header_list = nullptr;
@@ -65,9 +66,18 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 // download over several seconds, so a POST's body hides a silent server.
 int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* t = static_cast<HttpClient::Transfer*>(user);
-  if (SteadyMicros() - t->last_byte_us <= t->request.idle_timeout_ms * 1000) return 0;
+  if (SteadyMicros() - t->last_byte_us <= t->request->idle_timeout_ms * 1000) return 0;
   t->idle_timed_out = true;
   return 1;  // aborts the transfer
+}
+
+// "scheme://authority" of `url`: what libcurl's per-host connection cap
+// counts by (user info, when present, makes a distinct key; harmless).
+std::string HostOf(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  return url.substr(0, end);
 }
 
 std::string Trim(std::string_view s) {
@@ -130,7 +140,7 @@ Status TransportError(CURLcode code, const HttpRequest& request) {
 HttpClient::HttpClient(EventLoop* loop, HttpClientOptions options)
     : loop_(loop), options_(std::move(options)) {
   if (options_.max_active_requests <= 0) {
-    options_.max_active_requests = options_.max_total_connections;
+    options_.max_active_requests = options_.max_host_connections;
   }
   // Multi options are set on the loop thread; any Send() posted later runs after this.
   loop_->Post([multi = static_cast<CURLM*>(loop_->multi_handle()), o = options_] {
@@ -149,7 +159,12 @@ HttpClient::~HttpClient() {
 }
 
 void HttpClient::Send(HttpRequest request, HttpCallbacks callbacks) {
+  Send(std::make_shared<const HttpRequest>(std::move(request)), std::move(callbacks));
+}
+
+void HttpClient::Send(std::shared_ptr<const HttpRequest> request, HttpCallbacks callbacks) {
   auto transfer = std::make_unique<Transfer>();
+  transfer->host = HostOf(request->url);
   transfer->request = std::move(request);
   transfer->callbacks = std::move(callbacks);
   // std::function needs a copyable callable; the shared holder also frees
@@ -167,20 +182,21 @@ void* HttpClient::AcquireEasy() {
 
 void HttpClient::ReleaseEasy(void* easy) {
   // curl_easy_reset keeps the handle's allocations; connections live in the
-  // multi's cache. A burst beyond the active bound never happens, so the
-  // pool holds at most max_active_requests handles.
+  // multi's cache. The pool holds at most as many handles as were ever
+  // active at once (max_active_requests per busy host).
   curl_easy_reset(static_cast<CURL*>(easy));
   idle_easy_.push_back(easy);
 }
 
 void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
-  if (active_ >= options_.max_active_requests) {
-    queued_.push_back(std::move(transfer));
+  HostQueue& host = hosts_[transfer->host];
+  if (host.active >= options_.max_active_requests) {
+    host.waiting.push_back(std::move(transfer));
     return;
   }
-  ++active_;
+  ++host.active;
   Transfer* t = transfer.get();
-  const HttpRequest& r = t->request;
+  const HttpRequest& r = *t->request;
   t->easy = static_cast<CURL*>(AcquireEasy());
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
@@ -197,6 +213,7 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
   t->header_list = curl_slist_append(t->header_list, "Expect:");
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
   curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, static_cast<long>(options_.receive_buffer_bytes));
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);  // h2 over TLS, 1.1 in clear
   // Prefer waiting to multiplex over a new connection.
   curl_easy_setopt(e, CURLOPT_PIPEWAIT, r.wait_to_multiplex ? 1L : 0L);
@@ -226,6 +243,7 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
   long connects = 0;
   curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
   connections_opened_ += connects;
+  ++requests_done_;
   CURLcode code = static_cast<CURLcode>(curl_code);
   if (t->aborted_by_caller) code = CURLE_ABORTED_BY_CALLBACK;
   if (code == CURLE_OK) {
@@ -241,22 +259,25 @@ void HttpClient::Finish(Transfer* raw, int curl_code) {
   }
   curl_slist_free_all(t->header_list);
   ReleaseEasy(e);
-  --active_;
-  if (!queued_.empty()) {
-    std::unique_ptr<Transfer> next = std::move(queued_.front());
-    queued_.pop_front();
+  auto host = hosts_.find(t->host);
+  --host->second.active;
+  if (!host->second.waiting.empty()) {
+    std::unique_ptr<Transfer> next = std::move(host->second.waiting.front());
+    host->second.waiting.pop_front();
     Start(std::move(next));
+  } else if (host->second.active == 0) {
+    hosts_.erase(host);
   }
   auto done = std::move(t->callbacks.on_done);
   if (code == CURLE_OK) {
     done(std::move(t->response));
   } else if (t->idle_timed_out) {
     done(Status(StatusCode::kDeadlineExceeded,
-                "timed out: no data for " + std::to_string(t->request.idle_timeout_ms) + " ms (" +
-                    t->request.method + " " + t->request.url + ")",
+                "timed out: no data for " + std::to_string(t->request->idle_timeout_ms) + " ms (" +
+                    t->request->method + " " + t->request->url + ")",
                 "timeout", true));
   } else {
-    done(TransportError(code, t->request));
+    done(TransportError(code, *t->request));
   }
 }
 

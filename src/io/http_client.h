@@ -8,14 +8,14 @@
 // which this client leaves on); keep-alive connections are reused across
 // requests and HTTP/2 streams are multiplexed on one connection
 // (CURLPIPE_MULTIPLEX). Connections per host and in total are bounded; a
-// request over the bound waits in libcurl's queue, not on a thread.
+// request over the bound waits in a queue of its host, not on a thread.
 //
 // One HttpClient per EventLoop: the connection limits are options of the
 // loop's shared multi handle.
 //
-// Thread-safe: Send() and connections_opened() may be called from any
-// thread. The client must outlive the loop's processing of its requests
-// (destroy it after EventLoop::Stop()).
+// Thread-safe: Send() and the counters may be called from any thread. The
+// client must outlive the loop's processing of its requests (destroy it
+// after EventLoop::Stop()).
 #ifndef KEEL_IO_HTTP_CLIENT_H_
 #define KEEL_IO_HTTP_CLIENT_H_
 
@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -92,10 +93,15 @@ struct HttpCallbacks {
 struct HttpClientOptions {
   int64_t max_host_connections = 1000;
   int64_t max_total_connections = 4000;
-  // Requests handed to libcurl at once; the rest wait in a plain queue. A
-  // request libcurl holds costs a transfer handle with its buffers (tens of
-  // KB), a queued one only itself. 0: max_total_connections.
+  // Requests to one host (scheme, name and port) handed to libcurl at once;
+  // the rest wait in that host's plain queue, so a busy host never holds
+  // back another. A request libcurl holds costs a transfer handle with its
+  // buffers (~20 KB), a queued one only itself. 0: max_host_connections.
   int64_t max_active_requests = 0;
+  // libcurl's receive buffer per request handed to it (its default is
+  // 16 KB). Model and API answers are mostly a few KB; a larger one just
+  // arrives in more pieces.
+  int64_t receive_buffer_bytes = 16 * 1024;
   std::string user_agent = "keel/0.1";
 };
 
@@ -110,10 +116,15 @@ class HttpClient {
   // Starts a request; never blocks. `callbacks.on_done` runs exactly once
   // (a request still queued when the loop stops is dropped unanswered).
   void Send(HttpRequest request, HttpCallbacks callbacks);
+  // The same for a request the caller keeps too (to send it again on a
+  // retry): the client shares it instead of copying its body.
+  void Send(std::shared_ptr<const HttpRequest> request, HttpCallbacks callbacks);
 
   // Connections opened so far (the sum of CURLINFO_NUM_CONNECTS), so a
   // benchmark can prove keep-alive reuse.
   int64_t connections_opened() const { return connections_opened_.load(); }
+  // Requests answered or failed so far (each attempt counts once).
+  int64_t requests_done() const { return requests_done_.load(); }
 
   struct Transfer;  // one request in flight; defined and used only in the .cc
 
@@ -126,10 +137,16 @@ class HttpClient {
   EventLoop* loop_;
   HttpClientOptions options_;
   std::atomic<int64_t> connections_opened_{0};
+  std::atomic<int64_t> requests_done_{0};
+  // Requests to one host: those handed to libcurl and those waiting.
+  struct HostQueue {
+    int64_t active = 0;
+    std::deque<std::unique_ptr<Transfer>> waiting;
+  };
+
   // Loop thread only.
-  std::vector<void*> idle_easy_;  // reset handles kept for reuse
-  int64_t active_ = 0;            // requests handed to libcurl
-  std::deque<std::unique_ptr<Transfer>> queued_;  // waiting for an active slot
+  std::vector<void*> idle_easy_;                      // reset handles kept for reuse
+  std::unordered_map<std::string, HostQueue> hosts_;  // by "scheme://host:port"; idle ones erased
 };
 
 }  // namespace keel

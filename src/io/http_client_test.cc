@@ -301,5 +301,32 @@ TEST_F(HttpClientTest, RequestsBeyondTheActiveBoundWaitInTheQueue) {
   }
 }
 
+TEST_F(HttpClientTest, AHostAtItsBoundDoesNotHoldBackAnother) {
+  HttpClientOptions options;
+  options.max_active_requests = 2;
+  client_ = std::make_unique<HttpClient>(loop_.get(), options);
+  ASSERT_TRUE(SendAndWait(Req(Url("/hello"))).ok());
+  std::vector<std::future<Result<HttpResponse>>> futures;
+  for (int i = 0; i < 5; ++i) {
+    auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
+    futures.push_back(promise->get_future());
+    HttpCallbacks cb;
+    cb.on_done = [promise](Result<HttpResponse> r) { promise->set_value(std::move(r)); };
+    client_->Send(Req(Url("/hang")), std::move(cb));
+  }
+  // The same server under another name is another host, with its own bound.
+  auto other = SendAndWait(Req("http://localhost:" + std::to_string(port_) + "/hello"));
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->body, "hello");
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(5), [this] { return hanging_ >= 2; });
+    EXPECT_EQ(hanging_, 2);  // the first host still has only its bound at the server
+    released_ = true;
+  }
+  cv_.notify_all();
+  for (auto& f : futures) EXPECT_TRUE(f.get().ok());
+}
+
 }  // namespace
 }  // namespace keel

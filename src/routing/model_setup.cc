@@ -66,10 +66,12 @@ Result<std::shared_ptr<ChatModel>> ModelResources::ChatModelFor(const std::strin
     }
     if (config_.models.providers.empty()) options.max_host_connections = 1000;
     options.max_total_connections = std::max<int64_t>(options.max_host_connections * 2, 4000);
-    // Model providers are a few hosts: a request beyond what their
-    // connections carry would only wait inside libcurl, holding a transfer
-    // handle; in keel's queue it holds only itself.
-    options.max_active_requests = options.max_host_connections * 2;
+    // A request beyond what a host's connections carry would only wait
+    // inside libcurl, holding a transfer handle; in keel's queue it holds
+    // only itself. (max_active_requests defaults to the per-host cap.)
+    // Thousands of requests at once each hold a receive buffer; 4 KB holds
+    // a typical answer whole.
+    options.receive_buffer_bytes = 4 * 1024;
     own_http_ = std::make_unique<HttpClient>(deps_.loop, options);
     http_ = own_http_.get();
   }

@@ -9,11 +9,9 @@
 
 int main(int argc, char** argv) {
   keel::ModelServerOptions options;
-  options.threads = 1100;  // a thread per connection: 1,000+ concurrent slow requests
   CLI::App app{"OpenAI / Anthropic protocol test server on 127.0.0.1"};
   app.add_option("--port", options.port, "port to listen on (0: any)");
   app.add_option("--delay-ms", options.delay_ms, "latency added to every answer");
-  app.add_option("--threads", options.threads, "connections served at once");
   app.add_option("--api-key", options.api_key, "the only key accepted (default: any)");
   CLI11_PARSE(app, argc, argv);
 

@@ -1,23 +1,62 @@
 #include "model_server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <chrono>
+#include <algorithm>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <unordered_set>
 
-#include "protocol.h"
+#include "model_reply.h"
 
 namespace keel {
 namespace {
 
 constexpr size_t kMaxRecordedRequests = 10'000;
+// A burst of thousands of connects must not overflow the accept queue (a
+// dropped SYN costs the client a 1 s retransmit).
+constexpr int kListenBacklog = 4096;
+constexpr int kIdleConnectionTimeoutS = 60;
 
-void Pause(int ms) {
-  // The test server stands in for a slow model: holding its own thread is the point.
-  if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+std::string BodyOf(evhttp_request* req) {
+  evbuffer* in = evhttp_request_get_input_buffer(req);
+  size_t n = evbuffer_get_length(in);
+  if (n == 0) return "";
+  return std::string(reinterpret_cast<const char*>(evbuffer_pullup(in, -1)), n);
 }
+
+std::string HeaderOf(evhttp_request* req, const char* name) {
+  const char* v = evhttp_find_header(evhttp_request_get_input_headers(req), name);
+  return v ? v : "";
+}
+
+void SendText(evhttp_request* req, int status, const std::string& text, const char* type) {
+  evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+  evbuffer* out = evbuffer_new();
+  evbuffer_add(out, text.data(), text.size());
+  evhttp_send_reply(req, status, nullptr, out);
+  evbuffer_free(out);
+}
+
+void BreakLoop(evutil_socket_t, short, void* base) {
+  event_base_loopbreak(static_cast<event_base*>(base));
+}
+
+// The reply's last frame is on the wire: drop the connection without the
+// final chunk. Freeing the connection from its own write callback is safe:
+// the bufferevent holds a reference until the callback returns.
+void CloseAfterFlush(evhttp_connection* conn, void*) { evhttp_connection_free(conn); }
 
 }  // namespace
 
@@ -40,192 +79,215 @@ Result<Fault> ParseFault(const Json& spec) {
 }
 
 struct ModelTestServer::Impl {
-  httplib::Server server;
+  // A reply waiting for its delay; owned by `pending` until sent.
+  struct Pending {
+    Impl* impl;
+    evhttp_request* req;
+    model_server::Reply reply;
+    event* timer = nullptr;
+  };
+
   ModelServerOptions options;
-  int listen_fd = -1;
-  mutable std::mutex mu;
+  event_base* base = nullptr;
+  evhttp* http = nullptr;
+  event* stop = nullptr;  // activated by Stop(); stays active until the loop runs it
+  mutable std::mutex mu;  // guards what the control methods share with the loop
   std::deque<Fault> faults;
   std::deque<Json> replies;
   std::vector<Json> requests;
   int64_t request_count = 0;
+  std::unordered_set<Pending*> pending;  // loop thread (or after it stopped)
 
+  Status Bind(int* port);
   void Routes();
-  void Model(const httplib::Request& req, httplib::Response& res, bool anthropic);
-  // Sends `frames` (or half of them, then drops the connection, when `cut`).
-  static void Send(httplib::Response& res, std::vector<std::string> frames, bool stream, bool cut);
-  static void Error(httplib::Response& res, bool anthropic, int status, const std::string& type,
-                    const std::string& code, const std::string& message);
+  void Model(evhttp_request* req, bool anthropic);
+  void Deliver(evhttp_request* req, model_server::Reply reply);
+  static void Send(evhttp_request* req, const model_server::Reply& reply);
+  void Release();  // after the loop stopped: frees pending replies and the loop
 };
 
-void ModelTestServer::Impl::Error(httplib::Response& res, bool anthropic, int status,
-                                  const std::string& type, const std::string& code,
-                                  const std::string& message) {
-  res.status = status;
-  Json body = anthropic ? model_server::AnthropicError(type, message)
-                        : model_server::OpenAiError(type, code, message);
-  res.set_content(body.dump(), "application/json");
+Status ModelTestServer::Impl::Bind(int* port) {
+  // Stop() breaks the loop from another thread, which needs libevent's locks.
+  static const int kThreadsReady = evthread_use_pthreads();
+  if (kThreadsReady != 0) return Internal("libevent has no pthreads support");
+  base = event_base_new();
+  http = base ? evhttp_new(base) : nullptr;
+  // event_base_loopbreak() is lost when it comes before the loop starts; an active event is not.
+  stop = base ? event_new(base, -1, 0, BreakLoop, base) : nullptr;
+  if (!http || !stop) return Internal("cannot create the event loop");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(options.port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  evconnlistener* listener = evconnlistener_new_bind(
+      base, nullptr, nullptr, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+      kListenBacklog, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  if (!listener) return Unavailable("cannot bind 127.0.0.1:" + std::to_string(options.port));
+  int fd = evconnlistener_get_fd(listener);
+  int yes = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));  // accepted sockets inherit it
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *port = ntohs(addr.sin_port);
+  evhttp_bind_listener(http, listener);  // evhttp owns it from here
+  evhttp_set_timeout(http, kIdleConnectionTimeoutS);
+  evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+  Routes();
+  return Status::Ok();
 }
 
-void ModelTestServer::Impl::Send(httplib::Response& res, std::vector<std::string> frames,
-                                 bool stream, bool cut) {
-  if (!stream && !cut) {
-    res.set_content(frames.front(), "application/json");
+void ModelTestServer::Impl::Send(evhttp_request* req, const model_server::Reply& reply) {
+  evkeyvalq* headers = evhttp_request_get_output_headers(req);
+  evhttp_add_header(headers, "Content-Type", reply.content_type.c_str());
+  for (const auto& [name, value] : reply.headers) {
+    evhttp_add_header(headers, name.c_str(), value.c_str());
+  }
+  evbuffer* out = evbuffer_new();
+  if (!reply.chunked) {
+    for (const auto& frame : reply.frames) evbuffer_add(out, frame.data(), frame.size());
+    evhttp_send_reply(req, reply.status, nullptr, out);
+    evbuffer_free(out);
     return;
   }
-  if (!stream) {  // one body: cutting it means sending its first half
-    std::string body = std::move(frames.front());
-    frames = {body.substr(0, body.size() / 2), body.substr(body.size() / 2)};
+  if (evhttp_request_get_connection(req) == nullptr) {  // the client left while we waited
+    evhttp_request_free(req);
+    evbuffer_free(out);
+    return;
   }
-  size_t keep = cut ? frames.size() / 2 : frames.size();
-  auto shared = std::make_shared<std::vector<std::string>>(std::move(frames));
-  res.set_chunked_content_provider(
-      stream ? "text/event-stream" : "application/json",
-      [shared, keep, cut](size_t, httplib::DataSink& sink) {
-        for (size_t i = 0; i < keep; ++i) sink.write((*shared)[i].data(), (*shared)[i].size());
-        if (cut) return false;  // closes the connection without the final chunk
-        sink.done();
-        return true;
-      });
+  evhttp_send_reply_start(req, reply.status, nullptr);
+  size_t keep = reply.cut ? std::max<size_t>(1, reply.frames.size() / 2) : reply.frames.size();
+  for (size_t i = 0; i < keep; ++i) {
+    evbuffer_add(out, reply.frames[i].data(), reply.frames[i].size());
+    bool last = i + 1 == keep;
+    evhttp_send_reply_chunk_with_cb(req, out, reply.cut && last ? CloseAfterFlush : nullptr,
+                                    nullptr);
+  }
+  evbuffer_free(out);
+  if (!reply.cut) evhttp_send_reply_end(req);
 }
 
-void ModelTestServer::Impl::Model(const httplib::Request& req, httplib::Response& res,
-                                  bool anthropic) {
-  Json body = Json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return Error(res, anthropic, 400, "invalid_request_error", "invalid_json",
-                 "the request body is not a JSON object");
+void ModelTestServer::Impl::Deliver(evhttp_request* req, model_server::Reply reply) {
+  if (reply.delay_ms <= 0) return Send(req, reply);
+  auto* p = new Pending{this, req, std::move(reply)};
+  p->timer = evtimer_new(
+      base,
+      [](evutil_socket_t, short, void* arg) {
+        std::unique_ptr<Pending> p(static_cast<Pending*>(arg));
+        p->impl->pending.erase(p.get());
+        event_free(p->timer);
+        // A client that left meanwhile detached the request; sending frees it.
+        Send(p->req, p->reply);
+      },
+      p);
+  pending.insert(p);
+  timeval tv{p->reply.delay_ms / 1000, (p->reply.delay_ms % 1000) * 1000};
+  evtimer_add(p->timer, &tv);
+}
+
+void ModelTestServer::Impl::Model(evhttp_request* req, bool anthropic) {
+  if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+    return SendText(req, 405, "POST only", "text/plain");
+  }
+  model_server::ModelCall call;
+  call.anthropic = anthropic;
+  call.body = Json::parse(BodyOf(req), nullptr, false);
+  if (call.body.is_discarded() || !call.body.is_object()) {
+    return Deliver(req,
+                   model_server::ErrorReply(anthropic, 400, "invalid_request_error", "invalid_json",
+                                            "the request body is not a JSON object"));
   }
   std::optional<Fault> fault;
   std::optional<Json> canned;
   {
     std::lock_guard<std::mutex> lock(mu);
     ++request_count;
-    if (requests.size() < kMaxRecordedRequests) requests.push_back(body);
+    if (requests.size() < kMaxRecordedRequests) requests.push_back(call.body);
     if (!faults.empty()) fault = faults.front(), faults.pop_front();
     if (!replies.empty()) canned = std::move(replies.front()), replies.pop_front();
   }
-  std::string key =
-      anthropic ? req.get_header_value("x-api-key") : req.get_header_value("Authorization");
-  if (!anthropic && key.rfind("Bearer ", 0) == 0) key = key.substr(7);
-  bool bad_key = !options.api_key.empty() && key != options.api_key;
-  if (bad_key || (fault && fault->kind == FaultKind::kUnauthorized)) {
-    // Like the real services, the message quotes the key: clients must not repeat it.
-    return Error(res, anthropic, 401, anthropic ? "authentication_error" : "invalid_request_error",
-                 "invalid_api_key", "Incorrect API key provided: " + key);
-  }
-  if (anthropic && !req.has_header("anthropic-version")) {
-    return Error(res, true, 400, "invalid_request_error", "", "anthropic-version is required");
-  }
-  if (body.value("model", "") == "no-such-model") {
-    return Error(res, anthropic, 404, anthropic ? "not_found_error" : "invalid_request_error",
-                 "model_not_found", "The model `no-such-model` does not exist");
-  }
-  if (fault && fault->kind == FaultKind::kRateLimited) {
-    res.set_header("Retry-After", std::to_string(fault->retry_after_s));
-    return Error(res, anthropic, 429, anthropic ? "rate_limit_error" : "requests",
-                 "rate_limit_exceeded", "Rate limit reached; try again later");
-  }
-  if (fault && fault->kind == FaultKind::kServerError) {
-    return Error(res, anthropic, 500, anthropic ? "api_error" : "server_error", "",
-                 "The server had an error while processing your request");
-  }
-  if (fault && fault->kind == FaultKind::kOverloaded) {
-    return Error(res, anthropic, 529, "overloaded_error", "", "Overloaded");
-  }
-  // Before any byte of the answer, headers included.
-  Pause(options.delay_ms +
-        (fault && fault->kind == FaultKind::kSlowFirstByte ? fault->delay_ms : 0));
-  bool stream = body.value("stream", false);
-  if (fault && fault->kind == FaultKind::kInvalidJson) {
-    res.set_content(stream ? "data: {\"choices\": [\n\n" : "{\"id\": \"broken\", \"choices\": [",
-                    stream ? "text/event-stream" : "application/json");
-    return;
-  }
-  auto answer = anthropic ? model_server::DecideAnthropic(body, canned)
-                          : model_server::DecideOpenAi(body, canned);
-  std::vector<std::string> frames;
-  if (stream) {
-    frames = anthropic ? model_server::AnthropicStream(body, answer)
-                       : model_server::OpenAiStream(body, answer);
-  } else {
-    frames.push_back((anthropic ? model_server::AnthropicResponse(body, answer)
-                                : model_server::OpenAiResponse(body, answer))
-                         .dump());
-  }
-  bool cut = fault && fault->kind == FaultKind::kCutMidStream;
-  Send(res, std::move(frames), stream, cut);
+  call.key = HeaderOf(req, anthropic ? "x-api-key" : "Authorization");
+  if (!anthropic && call.key.rfind("Bearer ", 0) == 0) call.key = call.key.substr(7);
+  call.has_version = !HeaderOf(req, "anthropic-version").empty();
+  Deliver(req, model_server::ModelReply(call, options.api_key, options.delay_ms, fault, canned));
 }
 
 void ModelTestServer::Impl::Routes() {
-  server.Post("/v1/chat/completions",
-              [this](const auto& req, auto& res) { Model(req, res, false); });
-  server.Post("/v1/messages", [this](const auto& req, auto& res) { Model(req, res, true); });
-  server.Post("/control/faults", [this](const httplib::Request& req, httplib::Response& res) {
-    auto fault = ParseFault(Json::parse(req.body, nullptr, false));
-    if (!fault.ok()) {
-      res.status = 400;
-      res.set_content(fault.error().message(), "text/plain");
-      return;
+  using Handler = void (*)(evhttp_request*, void*);
+  auto route = [this](const char* path, Handler handler) {
+    evhttp_set_cb(http, path, handler, this);
+  };
+  route("/v1/chat/completions",
+        [](evhttp_request* req, void* self) { static_cast<Impl*>(self)->Model(req, false); });
+  route("/v1/messages",
+        [](evhttp_request* req, void* self) { static_cast<Impl*>(self)->Model(req, true); });
+  route("/control/faults", [](evhttp_request* req, void* self) {
+    auto fault = ParseFault(Json::parse(BodyOf(req), nullptr, false));
+    if (!fault.ok()) return SendText(req, 400, fault.error().message(), "text/plain");
+    auto* impl = static_cast<Impl*>(self);
+    std::lock_guard<std::mutex> lock(impl->mu);
+    impl->faults.push_back(*fault);
+    SendText(req, 200, "", "text/plain");
+  });
+  route("/control/replies", [](evhttp_request* req, void* self) {
+    Json reply = Json::parse(BodyOf(req), nullptr, false);
+    if (!reply.is_object()) return SendText(req, 400, "a reply is a JSON object", "text/plain");
+    auto* impl = static_cast<Impl*>(self);
+    std::lock_guard<std::mutex> lock(impl->mu);
+    impl->replies.push_back(std::move(reply));
+    SendText(req, 200, "", "text/plain");
+  });
+  route("/control/requests", [](evhttp_request* req, void* self) {
+    auto* impl = static_cast<Impl*>(self);
+    std::string all;
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      all = Json(impl->requests).dump();
     }
-    std::lock_guard<std::mutex> lock(mu);
-    faults.push_back(*fault);
+    SendText(req, 200, all, "application/json");
   });
-  server.Post("/control/replies", [this](const httplib::Request& req, httplib::Response& res) {
-    Json reply = Json::parse(req.body, nullptr, false);
-    if (!reply.is_object()) {
-      res.status = 400;
-      return;
-    }
-    std::lock_guard<std::mutex> lock(mu);
-    replies.push_back(std::move(reply));
-  });
-  server.Get("/control/requests", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    res.set_content(Json(requests).dump(), "application/json");
-  });
+  evhttp_set_gencb(
+      http, [](evhttp_request* req, void*) { SendText(req, 404, "not found", "text/plain"); },
+      nullptr);
+}
+
+void ModelTestServer::Impl::Release() {
+  for (Pending* p : pending) {
+    event_free(p->timer);
+    // Requests still on a connection are freed with it below; detached ones are ours.
+    if (evhttp_request_get_connection(p->req) == nullptr) evhttp_request_free(p->req);
+    delete p;
+  }
+  pending.clear();
+  if (http) evhttp_free(http);
+  if (stop) event_free(stop);
+  if (base) event_base_free(base);
+  http = nullptr;
+  stop = nullptr;
+  base = nullptr;
 }
 
 ModelTestServer::ModelTestServer(ModelServerOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
   impl_->options = options_;
-  int threads = options_.threads;
-  impl_->server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  impl_->server.set_keep_alive_max_count(100'000);
-  impl_->server.set_keep_alive_timeout(30);
-  impl_->server.set_socket_options([impl = impl_.get()](int fd) {
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));  // accepted sockets inherit it
-    impl->listen_fd = fd;
-  });
-  impl_->Routes();
 }
 
 ModelTestServer::~ModelTestServer() { Stop(); }
 
-Status ModelTestServer::Bind() {
-  if (options_.port == 0) {
-    port_ = impl_->server.bind_to_any_port("127.0.0.1");
-  } else {
-    port_ = impl_->server.bind_to_port("127.0.0.1", options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) return Unavailable("cannot bind 127.0.0.1:" + std::to_string(options_.port));
-  // The packaged cpp-httplib listens with a backlog of 5, which drops the SYNs of
-  // a burst of connects (1 s retransmits); listening again only enlarges it.
-  ::listen(impl_->listen_fd, 4096);
-  return Status::Ok();
-}
-
 Result<int> ModelTestServer::Start() {
-  KEEL_RETURN_IF_ERROR(Bind());
-  thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
-  while (!impl_->server.is_running()) std::this_thread::yield();
+  Status bound = impl_->Bind(&port_);
+  if (!bound.ok()) {
+    impl_->Release();
+    return bound;
+  }
+  thread_ = std::thread([impl = impl_.get()] { event_base_dispatch(impl->base); });
   return port_;
 }
 
 void ModelTestServer::Stop() {
-  impl_->server.stop();
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  event_active(impl_->stop, EV_READ, 0);
+  thread_.join();
+  impl_->Release();
 }
 
 void ModelTestServer::PushFault(Fault fault) {

@@ -10,18 +10,19 @@
 //
 // Answers are deterministic functions of the request (see protocol.h) unless
 // a canned reply is queued. Faults and canned replies are taken FIFO, one
-// per model request. Each connection holds one server thread, so `threads`
-// bounds how many slow requests are served at once.
+// per model request.
+//
+// One thread serves every connection on an event loop (libevent's evhttp):
+// a slow answer is a timer armed when the request arrives, so thousands of
+// keep-alive connections each waiting for a delayed answer cost a socket and
+// a pending reply each, never a thread.
 //
 // Thread-safe: every method may be called while requests are served.
 #ifndef KEEL_TESTS_MODEL_SERVER_MODEL_SERVER_H_
 #define KEEL_TESTS_MODEL_SERVER_MODEL_SERVER_H_
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,7 +55,6 @@ Result<Fault> ParseFault(const Json& spec);
 struct ModelServerOptions {
   int port = 0;         // 0: an ephemeral port
   int delay_ms = 0;     // added before every answer (a slow model)
-  int threads = 64;     // concurrent connections served
   std::string api_key;  // when set, any other key is answered with 401
 };
 
@@ -65,6 +65,7 @@ class ModelTestServer {
 
   // Binds 127.0.0.1 and serves on a background thread; returns the port.
   Result<int> Start();
+  // Stops serving and closes every connection; answers still pending are dropped.
   void Stop();
 
   int port() const { return port_; }
@@ -75,11 +76,9 @@ class ModelTestServer {
   std::vector<Json> requests() const;  // bodies of the model requests, in arrival order
   int64_t request_count() const;
 
-  struct Impl;  // the routes; defined in the .cc
+  struct Impl;  // the event loop and the routes; defined in the .cc
 
  private:
-  Status Bind();
-
   ModelServerOptions options_;
   std::unique_ptr<Impl> impl_;
   int port_ = 0;

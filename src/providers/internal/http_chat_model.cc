@@ -16,8 +16,11 @@ std::string ConfigOrEnv(const std::string& value, const char* env, const std::st
 namespace providers_internal {
 
 struct HttpChatModel::Call {
+  // Only the request's shape (model, stream, response schema's name): the
+  // conversation is in `http`'s body, and a call may wait long behind the
+  // connection cap, so it is not kept twice.
   ChatRequest request;
-  HttpRequest http;  // built once; each attempt sends a copy
+  std::shared_ptr<const HttpRequest> http;  // built once; every attempt sends it
   ChatCallback done;
   int attempts = 0;
   int64_t start_us = 0;
@@ -43,15 +46,36 @@ double HttpChatModel::Uniform01() const {
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
+namespace {
+
+// What Parse() and the stream assemblers read of a request: its shape, not
+// its conversation.
+ChatRequest ShapeOf(ChatRequest request) {
+  ChatRequest shape;
+  shape.model = std::move(request.model);
+  shape.tool_choice = std::move(request.tool_choice);
+  if (request.response_schema) shape.response_schema = Json::object();
+  shape.response_schema_name = std::move(request.response_schema_name);
+  shape.max_tokens = request.max_tokens;
+  shape.stream = request.stream;
+  return shape;
+}
+
+}  // namespace
+
 void HttpChatModel::Chat(ChatRequest request, ChatCallback done) {
   auto call = std::make_shared<Call>();
-  call->http = protocol_->Build(request);
-  call->http.connect_timeout_ms = config_.connect_timeout_ms;
+  HttpRequest http = protocol_->Build(request);
+  // The body grew by doubling while it was serialized (up to twice its size);
+  // it may wait long behind the connection cap, so keep only its bytes.
+  http.body.shrink_to_fit();
+  http.connect_timeout_ms = config_.connect_timeout_ms;
   // A plain call sends nothing until the whole answer is ready, so silence is
   // expected there; only a stream that stalls is idle.
-  call->http.idle_timeout_ms = request.stream ? config_.idle_timeout_ms : 0;
-  call->http.total_timeout_ms = config_.total_timeout_ms;
-  call->request = std::move(request);
+  http.idle_timeout_ms = request.stream ? config_.idle_timeout_ms : 0;
+  http.total_timeout_ms = config_.total_timeout_ms;
+  call->http = std::make_shared<const HttpRequest>(std::move(http));
+  call->request = ShapeOf(std::move(request));
   call->done = std::move(done);
   call->start_us = deps_.clock->MonotonicMicros();
   Start(std::move(call));
