@@ -114,6 +114,7 @@ Result<std::unique_ptr<App>> OpenApp(const std::string& dir, const AppOptions& o
   engine_options.max_runs_in_flight = options.max_runs_in_flight > 0
                                           ? options.max_runs_in_flight
                                           : app->project.config.max_runs_in_flight;
+  engine_options.max_model_calls_in_flight = app->project.config.max_model_calls_in_flight;
   app->engine = std::make_unique<Engine>(app->project, app->store.get(), &app->tools,
                                          &app->models, Clock::Real(), engine_options);
   KEEL_RETURN_IF_ERROR(SetUpModels(*app, options.record_file));

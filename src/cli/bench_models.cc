@@ -95,6 +95,9 @@ Result<std::unique_ptr<App>> OpenModelsApp(const BenchFlags& flags, const fs::pa
     openai.base_url = base_url + "/v1";
     openai.api_key = kBenchKey;
     openai.max_connections_per_host = max_connections;
+    // No more calls out than the provider can serve: the rest wait in the
+    // engine as closures, their requests not built yet.
+    config->max_model_calls_in_flight = static_cast<int>(max_connections);
     openai.idle_timeout_ms = 0;  // a request queued behind the cap has no byte for a while
     openai.total_timeout_ms = 3'600'000;
     config->models.breaker.failures = 0;

@@ -80,6 +80,7 @@ Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,
   loop_ = std::make_unique<EventLoop>(clock_);
   pool_ = std::make_unique<ThreadPool>(options_.threads);
   invoker_ = std::make_unique<policy::ToolInvoker>(InvokerOptionsFor(project_));
+  model_gate_ = std::make_unique<ModelGate>(options_.max_model_calls_in_flight);
   executor_ = std::make_unique<RunExecutor>(this);
   for (const auto& [name, workflow] : project_.workflows) {
     indexes_[name] = std::make_unique<NodeIndex>(workflow);

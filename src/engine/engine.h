@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "engine/model_gate.h"
 #include "models/model_router.h"
 #include "project/definitions.h"
 #include "store/store.h"
@@ -46,6 +47,8 @@ struct EngineOptions {
   int max_runs_in_flight = 10000;      // runs held in memory at once
   int64_t claim_interval_us = 200'000;  // how often the store is polled for runnable runs
   bool claim = true;                   // poll the store (a worker); false: only own runs
+  // Model calls out at once, all runs together (0: no limit); see model_gate.h.
+  int max_model_calls_in_flight = 0;
 };
 
 // Where a run came to rest (finished, or parked waiting for a human).
@@ -146,6 +149,7 @@ class Engine {
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<policy::ToolInvoker> invoker_;  // every tool call passes its chain
+  std::unique_ptr<ModelGate> model_gate_;         // every model call passes it
   std::unique_ptr<class RunExecutor> executor_;
   std::function<void(const RunOutcome&)> listener_;
 

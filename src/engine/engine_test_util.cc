@@ -61,6 +61,7 @@ Result<std::unique_ptr<EngineHarness>> EngineHarness::Open(HarnessOptions option
   engine_options.claim = options.claim;
   engine_options.claim_interval_us = options.claim_interval_us;
   engine_options.max_runs_in_flight = options.max_runs_in_flight;
+  engine_options.max_model_calls_in_flight = options.max_model_calls_in_flight;
   h->engine_ = std::make_unique<Engine>(h->project_, h->store_.get(), &h->tools_, &h->models_,
                                         h->clock_, engine_options);
   EngineHarness* raw = h.get();

@@ -61,6 +61,7 @@ struct HarnessOptions {
   std::function<void(ToolRegistry&)> register_tools;  // the test's own tool fakes
   int threads = 2;
   int max_runs_in_flight = 10000;
+  int max_model_calls_in_flight = 0;
   int64_t claim_interval_us = 10'000;
 };
 

@@ -208,6 +208,10 @@ void RunExecutor::LaunchAgentTurn(const RunPtr& run, const NodeDef& node, const 
 }
 
 void RunExecutor::CallModelTurn(const RunPtr& run, std::shared_ptr<Step> step) {
+  EnterModelGate(run, std::move(step), &RunExecutor::SendModelTurn);
+}
+
+void RunExecutor::SendModelTurn(const RunPtr& run, std::shared_ptr<Step> step) {
   TurnRequest request;
   request.agent = step->agent;
   request.inputs = step->input;
@@ -217,7 +221,9 @@ void RunExecutor::CallModelTurn(const RunPtr& run, std::shared_ptr<Step> step) {
   step->call_span.attrs["turn"] = step->turn;
   Model* model = engine_->models_->ForTier(step->agent->tier);
   ThreadPool* pool = engine_->pool_.get();
-  model->Turn(request, [this, run, step, pool](Result<TurnReply> reply) {
+  ModelGate* gate = engine_->model_gate_.get();
+  model->Turn(request, [this, run, step, pool, gate](Result<TurnReply> reply) {
+    gate->Leave();
     run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
       if (!run->stopped) OnTurnReply(run, step, std::move(reply));
     });

@@ -78,7 +78,11 @@ class RunExecutor {
   void CallTool(const RunPtr& run, std::shared_ptr<Step> step);
   void OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Result<Json> result,
                     const policy::ToolCallRecord& record);
+  // Model calls pass the engine's ModelGate: `call` starts once a slot is free.
+  void EnterModelGate(const RunPtr& run, std::shared_ptr<Step> step,
+                      void (RunExecutor::*call)(const RunPtr&, std::shared_ptr<Step>));
   void LaunchModel(const RunPtr& run, std::shared_ptr<Step> step);
+  void CallModel(const RunPtr& run, std::shared_ptr<Step> step);
   void OnModelReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct ModelReply> reply);
   void CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Json output);
   // Agent nodes (node_agent.cc).
@@ -87,6 +91,7 @@ class RunExecutor {
   void LaunchAgentCall(const RunPtr& run, const NodeDef& node, const AgentDef& agent, int turn,
                        size_t index, const ChatToolCall& call);
   void CallModelTurn(const RunPtr& run, std::shared_ptr<Step> step);
+  void SendModelTurn(const RunPtr& run, std::shared_ptr<Step> step);
   void OnTurnReply(const RunPtr& run, std::shared_ptr<Step> step, Result<struct TurnReply> reply);
   // Ends the node with the agent's fallback answer, or escalates when there is none.
   void GiveUpAgent(const RunPtr& run, const NodeDef& node, const Json& inputs,

@@ -65,12 +65,42 @@ void AddUsageAttrs(const ModelUsage& usage, Json& attrs) {
   attrs["cost_usd"] = attrs.value("cost_usd", 0.0) + usage.cost_usd;
 }
 
+void RunExecutor::EnterModelGate(const RunPtr& run, std::shared_ptr<Step> step,
+                                 void (RunExecutor::*call)(const RunPtr&, std::shared_ptr<Step>)) {
+  ModelGate* gate = engine_->model_gate_.get();
+  ThreadPool* pool = engine_->pool_.get();
+  gate->Enter([this, run, step, call, gate, pool] {
+    // Now on whichever thread freed the slot: the call starts on the run's strand.
+    run->Post(pool, [this, run, step, call, gate] {
+      if (run->stopped) {
+        gate->Leave();
+        return;
+      }
+      (this->*call)(run, step);
+    });
+  });
+}
+
 void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
+  if (engine_->model_gate_->limit() > 0 && !step->input.is_null()) {
+    // It may wait behind the gate for a while: keep the inputs as CallModel
+    // keeps them while a call is out (rebuilt from the scope, or as text).
+    if (!step->rebuild_input) step->input_text = step->input.dump();
+    step->input = Json();
+  }
+  EnterModelGate(run, std::move(step), &RunExecutor::CallModel);
+}
+
+void RunExecutor::CallModel(const RunPtr& run, std::shared_ptr<Step> step) {
   const AgentDef& agent = *step->agent;
+  ModelGate* gate = engine_->model_gate_.get();
   ModelRequest request;
   request.agent = &agent;
   Result<Json> inputs = TakeInputs(*run, *step);
-  if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
+  if (!inputs.ok()) {
+    gate->Leave();
+    return FailRun(run, step->key.node, inputs.status());
+  }
   request.inputs = std::move(inputs).value();
   if (agent.prompt) {
     MustacheOptions strict;
@@ -78,6 +108,7 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
     Result<std::string> prompt =
         agent.prompt->Render(request.inputs, engine_->project_.partials, strict);
     if (!prompt.ok()) {
+      gate->Leave();
       FailRun(run, step->key.node,
               InvalidArgument("prompt " + agent.prompt_file + ": " + prompt.status().message()));
       return;
@@ -88,8 +119,9 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   Model* model = engine_->models_->ForTier(agent.tier);
   ThreadPool* pool = engine_->pool_.get();
   auto replied = std::make_shared<std::atomic<bool>>(false);
-  model->Generate(request, [this, run, step, pool, replied](Result<ModelReply> reply) {
+  model->Generate(request, [this, run, step, pool, replied, gate](Result<ModelReply> reply) {
     *replied = true;
+    gate->Leave();
     run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
       if (!run->stopped) OnModelReply(run, step, std::move(reply));
     });

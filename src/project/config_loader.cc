@@ -66,7 +66,8 @@ void ReadTiers(const FieldReader& top, const Field& field, ProjectConfig* config
 
 void ReadDefaults(const FieldReader& top, const Field& field, ProjectConfig* config) {
   FieldReader defaults(top.file(), field.value, "defaults",
-                       {"lease_s", "worker_threads", "max_runs_in_flight", "tool_policies"},
+                       {"lease_s", "worker_threads", "max_runs_in_flight",
+                        "max_model_calls_in_flight", "tool_policies"},
                        top.diags());
   if (!defaults.is_map()) return;
   defaults.Int("lease_s", 1, &config->lease_s);
@@ -74,6 +75,9 @@ void ReadDefaults(const FieldReader& top, const Field& field, ProjectConfig* con
   if (defaults.Int("worker_threads", 0, &value)) config->worker_threads = static_cast<int>(value);
   if (defaults.Int("max_runs_in_flight", 1, &value)) {
     config->max_runs_in_flight = static_cast<int>(value);
+  }
+  if (defaults.Int("max_model_calls_in_flight", 0, &value)) {
+    config->max_model_calls_in_flight = static_cast<int>(value);
   }
   if (const Field* policies = defaults.Find("tool_policies")) {
     ReadToolPolicyDefaults(defaults, *policies, &config->tool_policies,

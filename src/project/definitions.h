@@ -183,6 +183,7 @@ struct ProjectConfig {
   int64_t lease_s = 30;
   int worker_threads = 0;  // 0 = hardware concurrency
   int max_runs_in_flight = 10000;
+  int max_model_calls_in_flight = 0;  // all runs together; 0 = no limit (engine/model_gate.h)
   std::string crm_path = ".keel/crm.db";  // the demo CRM (sales pack)
   // `defaults: tool_policies:`: what every tool's policies start from, and
   // the rate limit all tools share (the workspace's).
