@@ -1,9 +1,11 @@
 #include "keel_process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -14,11 +16,29 @@ namespace keel::testing {
 namespace fs = std::filesystem;
 namespace {
 
-std::string ReadAll(int fd) {
-  std::string out;
+// Reads both pipes to their ends at once: a child that fills one pipe
+// while the other is being read would otherwise block forever.
+void ReadBoth(int out_fd, int err_fd, std::string* out, std::string* err) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string* sinks[2] = {out, err};
   char buf[65536];
-  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
-  return out;
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof(buf));
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        fds[i].fd = -1;  // poll ignores negative descriptors
+        --open_fds;
+      }
+    }
+  }
 }
 
 [[noreturn]] void ExecKeel(const std::vector<std::string>& args,
@@ -55,9 +75,7 @@ ProcessResult RunKeel(const std::vector<std::string>& args, const std::vector<st
   close(out_pipe[1]);
   close(err_pipe[1]);
   ProcessResult result;
-  // stderr is small in practice; read stdout fully first, then stderr.
-  result.out = ReadAll(out_pipe[0]);
-  result.err = ReadAll(err_pipe[0]);
+  ReadBoth(out_pipe[0], err_pipe[0], &result.out, &result.err);
   close(out_pipe[0]);
   close(err_pipe[0]);
   result.exit_code = WaitFor(pid);
