@@ -181,18 +181,8 @@ std::string RunExecutor::WalkAgent(const RunPtr& run, const NodeDef& node) {
 void RunExecutor::LaunchAgentTurn(const RunPtr& run, const NodeDef& node, const AgentDef& agent,
                                   const Json& inputs, int turn,
                                   std::vector<ChatMessage> messages) {
-  std::string prompt;
-  if (agent.prompt) {
-    MustacheOptions strict;
-    strict.strict = true;
-    Result<std::string> rendered = agent.prompt->Render(inputs, engine_->project_.partials, strict);
-    if (!rendered.ok()) {
-      FailRun(run, node.id,
-              InvalidArgument("prompt " + agent.prompt_file + ": " + rendered.status().message()));
-      return;
-    }
-    prompt = std::move(rendered).value();
-  }
+  Result<std::string> prompt = RenderPrompt(agent, inputs, engine_->project_.partials);
+  if (!prompt.ok()) return FailRun(run, node.id, prompt.status());
   Step step;
   step.key = {node.id, AgentTurnKey(turn)};
   step.node = &node;
@@ -201,7 +191,7 @@ void RunExecutor::LaunchAgentTurn(const RunPtr& run, const NodeDef& node, const 
   step.set_scope = false;
   step.turn = turn;
   step.messages.reserve(messages.size() + 1);
-  step.messages.push_back(ChatMessage::User(std::move(prompt)));
+  step.messages.push_back(ChatMessage::User(std::move(prompt).value()));
   for (ChatMessage& m : messages) step.messages.push_back(std::move(m));
   step.parent_span_id = OpenContainer(*run, node, NowUs());
   Launch(run, std::move(step));
@@ -307,17 +297,11 @@ void RunExecutor::LaunchAgentCall(const RunPtr& run, const NodeDef& node, const 
 void RunExecutor::GiveUpAgent(const RunPtr& run, const NodeDef& node, const Json& inputs,
                               const std::string& why, Json so_far) {
   const AgentDef& agent = *engine_->project_.FindAgent(node.agent);
-  ModelRequest request;
-  request.agent = &agent;
-  request.inputs = inputs;
-  Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
-  Status valid = !fallback.ok()  ? fallback.status()
-                 : agent.output  ? agent.output->Validate(*fallback)
-                                 : Status();
-  if (!valid.ok()) {
+  Result<Json> fallback = CheckedFallback(agent, inputs, engine_->clock_->NowSeconds());
+  if (!fallback.ok()) {
     CloseContainer(*run, node, NowUs());
     so_far["agent"] = agent.name;
-    so_far["fallback_error"] = valid.message();
+    so_far["fallback_error"] = fallback.status().message();
     EscalateRun(run, node.id, why, std::move(so_far));
     return;
   }

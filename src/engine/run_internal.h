@@ -46,6 +46,14 @@ struct RunExecutor::Step {
   Span call_span;                    // the tool or model call span
 };
 
+// `agent`'s prompt rendered over `inputs` in strict mode ("" when it has
+// none); a missing field fails naming the prompt file.
+Result<std::string> RenderPrompt(const AgentDef& agent, const Json& inputs,
+                                 const MustachePartials& partials);
+// `agent`'s deterministic fallback over `inputs`, checked against its output
+// schema; the error says why there is no usable fallback.
+Result<Json> CheckedFallback(const AgentDef& agent, Json inputs, int64_t now_unix_s);
+
 // Adds a model call's meters to a span's attributes, summed over the
 // step's calls (a repair adds to the first).
 void AddUsageAttrs(const ModelUsage& usage, Json& attrs);

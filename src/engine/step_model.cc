@@ -52,6 +52,29 @@ Result<Json> TakeInputs(const Run& run, RunExecutor::Step& step) {
 
 }  // namespace
 
+Result<std::string> RenderPrompt(const AgentDef& agent, const Json& inputs,
+                                 const MustachePartials& partials) {
+  if (!agent.prompt) return std::string();
+  MustacheOptions strict;
+  strict.strict = true;
+  Result<std::string> prompt = agent.prompt->Render(inputs, partials, strict);
+  if (!prompt.ok()) {
+    return InvalidArgument("prompt " + agent.prompt_file + ": " + prompt.status().message());
+  }
+  return prompt;
+}
+
+Result<Json> CheckedFallback(const AgentDef& agent, Json inputs, int64_t now_unix_s) {
+  ModelRequest request;
+  request.agent = &agent;
+  request.inputs = std::move(inputs);
+  Result<Json> fallback = EvaluateFallback(request, now_unix_s);
+  if (!fallback.ok()) return fallback;
+  Status valid = agent.output ? agent.output->Validate(*fallback) : Status();
+  if (!valid.ok()) return valid;
+  return fallback;
+}
+
 void AddUsageAttrs(const ModelUsage& usage, Json& attrs) {
   auto add = [&attrs](const char* key, int64_t n, bool always) {
     if (always || n != 0 || attrs.contains(key)) attrs[key] = attrs.value(key, int64_t{0}) + n;
@@ -102,19 +125,12 @@ void RunExecutor::CallModel(const RunPtr& run, std::shared_ptr<Step> step) {
     return FailRun(run, step->key.node, inputs.status());
   }
   request.inputs = std::move(inputs).value();
-  if (agent.prompt) {
-    MustacheOptions strict;
-    strict.strict = true;
-    Result<std::string> prompt =
-        agent.prompt->Render(request.inputs, engine_->project_.partials, strict);
-    if (!prompt.ok()) {
-      gate->Leave();
-      FailRun(run, step->key.node,
-              InvalidArgument("prompt " + agent.prompt_file + ": " + prompt.status().message()));
-      return;
-    }
-    request.prompt = std::move(prompt).value();
+  Result<std::string> prompt = RenderPrompt(agent, request.inputs, engine_->project_.partials);
+  if (!prompt.ok()) {
+    gate->Leave();
+    return FailRun(run, step->key.node, prompt.status());
   }
+  request.prompt = std::move(prompt).value();
   if (step->repaired) request.repair_hint = step->call_span.attrs.value("schema_error", "");
   Model* model = engine_->models_->ForTier(agent.tier);
   ThreadPool* pool = engine_->pool_.get();
@@ -169,23 +185,18 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
     attrs["model_error"] = reply.status().ToString();
   }
   // The provider failed or its output stayed invalid: the deterministic fallback.
-  ModelRequest request;
-  request.agent = &agent;
   Result<Json> inputs = TakeInputs(*run, *step);
   if (!inputs.ok()) return FailRun(run, step->key.node, inputs.status());
-  request.inputs = std::move(inputs).value();
-  Result<Json> fallback = EvaluateFallback(request, engine_->clock_->NowSeconds());
-  Status valid = !fallback.ok()      ? fallback.status()
-                 : agent.output      ? agent.output->Validate(*fallback)
-                                     : Status();
-  if (!valid.ok()) {
+  Result<Json> fallback =
+      CheckedFallback(agent, std::move(inputs).value(), engine_->clock_->NowSeconds());
+  if (!fallback.ok()) {
     Json evidence = {{"agent", agent.name},
                      {"model_error", attrs.value("model_error", "")},
                      {"schema_error", attrs.value("schema_error", "")}};
     QueueFailedStepSpans(*run, *step);
     EscalateRun(run, step->key.node,
                 "agent '" + agent.name + "' produced no output matching its schema: " +
-                    valid.message(),
+                    fallback.status().message(),
                 std::move(evidence));
     return;
   }

@@ -111,6 +111,15 @@ Status ReadHttpFields(const Json& entry, const std::string& where, McpServerConf
   return Status::Ok();
 }
 
+// What every transport's client takes from the server's settings.
+McpClientOptions CommonClientOptions(const McpServerConfig& config, TimerService* timers) {
+  McpClientOptions options;
+  options.server_name = config.name;
+  options.request_timeout_us = static_cast<int64_t>(config.timeout_s * 1e6);
+  options.timers = timers;
+  return options;
+}
+
 }  // namespace
 
 Result<McpServerConfig> ParseMcpServerConfig(const std::string& name, const Json& entry) {
@@ -174,10 +183,7 @@ Result<std::vector<McpServerConfig>> ParseMcpServers(const Json& mcp_servers) {
 }
 
 McpClientOptions StdioClientOptions(const McpServerConfig& config, ProcessReactor* reactor) {
-  McpClientOptions options;
-  options.server_name = config.name;
-  options.request_timeout_us = static_cast<int64_t>(config.timeout_s * 1e6);
-  options.timers = reactor;
+  McpClientOptions options = CommonClientOptions(config, reactor);
   StdioServerConfig stdio;
   stdio.command = config.command;
   stdio.cwd = config.cwd;
@@ -190,10 +196,7 @@ McpClientOptions StdioClientOptions(const McpServerConfig& config, ProcessReacto
 
 McpClientOptions HttpClientOptionsFor(const McpServerConfig& config, HttpClient* http,
                                       EventLoop* loop, std::vector<std::string> egress_allow) {
-  McpClientOptions options;
-  options.server_name = config.name;
-  options.request_timeout_us = static_cast<int64_t>(config.timeout_s * 1e6);
-  options.timers = loop;
+  McpClientOptions options = CommonClientOptions(config, loop);
   HttpServerConfig server;
   server.url = config.url;
   server.headers = config.headers;
