@@ -149,11 +149,6 @@ std::string RunExecutor::WalkAgent(const RunPtr& run, const NodeDef& node) {
     FailRun(run, node.id, NotFound("unknown agent '" + node.agent + "'"));
     return kWait;
   }
-  Result<Json> inputs = Eval(*run, node.inputs);
-  if (!inputs.ok()) {
-    FailRun(run, node.id, inputs.status());
-    return kWait;
-  }
   AgentProgress p = ReadProgress(*run, node, *agent);
   if (p.answer) {
     FinishAgent(run, node, {{"answer", std::move(*p.answer)},
@@ -165,6 +160,12 @@ std::string RunExecutor::WalkAgent(const RunPtr& run, const NodeDef& node) {
     for (size_t i = 0; i < p.pending.size() && !run->stopped; ++i) {
       LaunchAgentCall(run, node, *agent, p.turns, p.pending_index[i], p.pending[i]);
     }
+    return kWait;
+  }
+  // Only a new turn or the fallback reads the inputs.
+  Result<Json> inputs = Eval(*run, node.inputs);
+  if (!inputs.ok()) {
+    FailRun(run, node.id, inputs.status());
     return kWait;
   }
   if (p.turns >= node.max_turns) {

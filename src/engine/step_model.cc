@@ -91,6 +91,10 @@ void AddUsageAttrs(const ModelUsage& usage, Json& attrs) {
 void RunExecutor::EnterModelGate(const RunPtr& run, std::shared_ptr<Step> step,
                                  void (RunExecutor::*call)(const RunPtr&, std::shared_ptr<Step>)) {
   ModelGate* gate = engine_->model_gate_.get();
+  if (gate->limit() <= 0) {
+    (this->*call)(run, std::move(step));  // no gate: start now, on this strand
+    return;
+  }
   ThreadPool* pool = engine_->pool_.get();
   gate->Enter([this, run, step, call, gate, pool] {
     // Now on whichever thread freed the slot: the call starts on the run's strand.
