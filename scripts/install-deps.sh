@@ -10,6 +10,8 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libvalijson-dev libsqlite3-dev sqlite3
   libcurl4-openssl-dev libssl-dev libcli11-dev libfmt-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libgoogle-perftools-dev
+  # fast JSON parsing on the engine's hot paths (src/core/json_text.h)
+  libsimdjson-dev
   # the model test server's event loop (evhttp): thousands of slow answers, one thread
   libevent-dev
 )

@@ -108,6 +108,7 @@ BatchResult BenchHarness::RunAccounts(const std::vector<std::string>& accounts, 
   accounts_ = accounts;
   next_ = 0;
   for (int i = 0; i < concurrency; ++i) StartNextLocked();
+  result.start_s = (Clock::Real()->MonotonicMicros() - t0) / 1e6;
   cv_.wait(lock, [&] { return finished_ >= runs; });
   result.wall_s = (Clock::Real()->MonotonicMicros() - t0) / 1e6;
   result.cpu_s = CpuSeconds() - cpu0;

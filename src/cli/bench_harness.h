@@ -17,6 +17,7 @@ struct BatchResult {
   int escalated = 0;  // finished by the workflow's own escalation path (at-risk accounts)
   double wall_s = 0;
   double cpu_s = 0;       // user + system time of the process during the batch
+  double start_s = 0;     // time taken to start the first `concurrency` runs
   int64_t steps = 0;      // node steps committed (events of type node_completed)
   std::vector<double> run_ms;  // per-run latency, start to finish
 };

@@ -131,6 +131,10 @@ int BenchWaiting(const BenchFlags& flags) {
               {"critical_path_account", recording->longest_account},
               {"wall_s", all.wall_s},
               {"ratio", all.wall_s / one.wall_s},
+              {"cpu_s", all.cpu_s},
+              {"start_s", all.start_s},
+              {"p50_run_s", Median(all.run_ms) / 1000},
+              {"max_run_s", Percentile(all.run_ms, 1.0) / 1000},
               {"peak_rss_mb", PeakRssMb()},
               {"threads", ThreadCount()}};
   std::printf("%s\n", out.dump(2).c_str());

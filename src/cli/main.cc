@@ -2,6 +2,10 @@
 // the commands live in cmd_*.cc.
 #include <CLI/CLI.hpp>
 
+#ifdef KEEL_WITH_TCMALLOC
+#include <gperftools/malloc_extension.h>
+#endif
+
 #include "cli/app.h"
 #include "cli/commands.h"
 
@@ -12,10 +16,22 @@ void AddCommon(CLI::App* cmd, keel::CommonFlags& common) {
   cmd->add_flag("--json", common.json, "machine-readable output");
 }
 
+// tcmalloc lets each thread cache up to 32 MB of freed memory in all; keel's
+// few threads hand objects to each other (strand tasks, the commit thread)
+// and gain little from large caches, while they raise the peak RSS: 4 MB
+// took ~10 MB off `keel bench waiting` at the same speed (bench/README.md).
+void TuneAllocator() {
+#ifdef KEEL_WITH_TCMALLOC
+  MallocExtension::instance()->SetNumericProperty("tcmalloc.max_total_thread_cache_bytes",
+                                                  4 << 20);
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace keel;
+  TuneAllocator();
   CLI::App app{"keel: a durable runtime for LLM agent workflows"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "help for every command");

@@ -33,6 +33,23 @@ std::string RandomHex(int bytes) {
   return ToHex(buf, bytes);
 }
 
+std::string TraceHex(int bytes) {
+  thread_local std::mt19937_64 rng = [] {
+    uint64_t seed = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof(seed)) != 1) {
+      seed = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+    }
+    return std::mt19937_64(seed);
+  }();
+  unsigned char buf[64];
+  if (bytes > 64) bytes = 64;
+  for (int i = 0; i < bytes; i += 8) {
+    uint64_t word = rng();
+    for (int j = 0; j < 8 && i + j < bytes; ++j) buf[i + j] = static_cast<unsigned char>(word >> (8 * j));
+  }
+  return ToHex(buf, bytes);
+}
+
 std::string NewId(std::string_view prefix) { return std::string(prefix) + RandomHex(8); }
 
 std::string NewOrderedId(std::string_view prefix) {

@@ -18,8 +18,13 @@ std::string NewId(std::string_view prefix);
 // instead of dirtying one random page each per commit.
 std::string NewOrderedId(std::string_view prefix);
 
-// Lowercase hex of `bytes` random bytes (trace ids: 16, span ids: 8).
+// Lowercase hex of `bytes` random bytes from OpenSSL's generator.
 std::string RandomHex(int bytes);
+
+// Lowercase hex of `bytes` bytes from a per-thread generator seeded from
+// OpenSSL's: unique, not secret, and several times cheaper than RandomHex.
+// For trace ids (16) and span ids (8), of which every step makes a few.
+std::string TraceHex(int bytes);
 
 // Hex SHA-256 of `data` (OpenSSL).
 std::string Sha256Hex(std::string_view data);

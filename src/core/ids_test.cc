@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace keel {
 namespace {
@@ -26,6 +27,21 @@ TEST(IdsTest, OrderedIdsSortByCreationTime) {
   std::string second = NewOrderedId("run_");
   EXPECT_LT(first, second);
   EXPECT_NE(NewOrderedId("run_"), NewOrderedId("run_"));
+}
+
+TEST(IdsTest, TraceHexIsUniqueAcrossThreads) {
+  // Each thread seeds its own generator: two threads must not repeat ids.
+  std::vector<std::string> a, b;
+  std::thread t1([&] { for (int i = 0; i < 2000; ++i) a.push_back(TraceHex(8)); });
+  std::thread t2([&] { for (int i = 0; i < 2000; ++i) b.push_back(TraceHex(8)); });
+  t1.join();
+  t2.join();
+  std::set<std::string> seen(a.begin(), a.end());
+  seen.insert(b.begin(), b.end());
+  EXPECT_EQ(seen.size(), 4000u);
+  EXPECT_EQ(TraceHex(16).size(), 32u);
+  EXPECT_EQ(TraceHex(3).find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(TraceHex(3).size(), 6u);
 }
 
 TEST(IdsTest, Sha256MatchesKnownVector) {

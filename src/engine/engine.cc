@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "engine/run.h"
 #include "engine/run_executor.h"
+#include "engine/run_internal.h"
 #include "engine/thread_pool.h"
 #include "io/event_loop.h"
 #include "policy/tool_invoker.h"
@@ -128,7 +129,7 @@ Result<RunRecord> Engine::NewRunRecord(const std::string& workflow, const Json& 
   r.run_id = NewOrderedId("run_");
   r.workflow = workflow;
   r.input = input;
-  r.trace_id = RandomHex(16);
+  r.trace_id = TraceHex(16);
   r.created_us = r.updated_us = clock_->NowMicros();
   if ((*def)->entity_key) {
     Json scope = {{"input", input}};
@@ -187,7 +188,7 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
 }
 
 Status Engine::BeginRecord(Run& run, WriteBatch* batch) {
-  run.run_span_id = RandomHex(8);
+  run.run_span_id = TraceHex(8);
   run.scope = {{"input", run.record.input}, {"state", Json::object()}};
   if (!run.record.entity_key.empty()) {
     Result<std::optional<StateVector>> state = store_->GetState(run.record.entity_key);
@@ -309,12 +310,18 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
   WriteBatch batch;
   batch.approval = ApprovalWrite{a, false, ApprovalStatus::kPending};
   batch.claim_parked = ParkedRunClaim{a.run_id, owner_, now + options_.lease_us};
-  store_->Submit(std::move(batch), [this, run_id = a.run_id, done = std::move(done)](Status s) {
+  // Resuming waits in the pool like the run's own work at the approval node.
+  auto index = indexes_.find(a.workflow);
+  int64_t slack_us = index == indexes_.end() ? 0 : SchedulingSlackUs(*index->second, a.node);
+  store_->Submit(std::move(batch), [this, run_id = a.run_id, slack_us,
+                                    done = std::move(done)](Status s) {
     // Off the commit thread: resuming reads the run's log.
-    pool_->Post([this, run_id, s, done] {
-      if (!s.ok()) return done(FailedPrecondition(s.message()));
-      done(ResumeClaimed(run_id));
-    });
+    pool_->Post(
+        [this, run_id, s, done] {
+          if (!s.ok()) return done(FailedPrecondition(s.message()));
+          done(ResumeClaimed(run_id));
+        },
+        slack_us);
   });
 }
 
@@ -366,7 +373,7 @@ Status Engine::Resume(const std::string& run_id) {
   } else {
     KEEL_RETURN_IF_ERROR(RunExecutor::Replay(*run, std::move(events).value()));
   }
-  if (run->run_span_id.empty()) run->run_span_id = RandomHex(8);
+  if (run->run_span_id.empty()) run->run_span_id = TraceHex(8);
   if (!Adopt(run)) return Status();  // resumed meanwhile by another path
   run->Post(pool_.get(), [this, run, first = std::move(first)]() mutable {
     if (first) {

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "engine/engine.h"
+#include "core/json_text.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"
@@ -68,7 +69,7 @@ std::vector<ChatToolCall> CallsOf(const Json& reply) {
 
 // The final answer in `text`, checked against the agent's output schema.
 Result<Json> CheckAnswer(const AgentDef& agent, const std::string& text) {
-  Json answer = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json answer = ParseJsonTextOrDiscarded(text);
   if (answer.is_discarded()) return InvalidArgument("the final answer is not a JSON document");
   if (agent.output) {
     Status valid = agent.output->Validate(answer);

@@ -13,7 +13,10 @@ void Run::Post(ThreadPool* pool, std::function<void()> task) {
     strand_scheduled_ = true;
     pool_ = pool;
   }
-  if (schedule) pool->Post([self = shared_from_this()] { self->Drain(); });
+  if (schedule) {
+    pool->Post([self = shared_from_this()] { self->Drain(); },
+               slack_us.load(std::memory_order_relaxed));
+  }
 }
 
 void Run::Drain() {
@@ -35,7 +38,8 @@ void Run::Drain() {
     }
     task();
   }
-  pool_->Post([self = shared_from_this()] { self->Drain(); });
+  pool_->Post([self = shared_from_this()] { self->Drain(); },
+              slack_us.load(std::memory_order_relaxed));
 }
 
 }  // namespace keel

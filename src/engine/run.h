@@ -7,6 +7,7 @@
 #ifndef KEEL_ENGINE_RUN_H_
 #define KEEL_ENGINE_RUN_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -28,6 +29,11 @@ class ThreadPool;
 struct NodeIndex {
   std::map<std::string, const NodeDef*> nodes;     // every node (incl. branches, bodies)
   std::map<std::string, std::string> fallthrough;  // top-level node -> the following node
+  // Top-level node -> the most nodes a run may still pass through from it to
+  // an end, itself included; `longest` is the first node's. Orders the
+  // thread pool's work: see SchedulingSlackUs().
+  std::map<std::string, int> remaining;
+  int longest = 0;
 
   explicit NodeIndex(const WorkflowDef& workflow);
   const NodeDef* Find(const std::string& id) const {
@@ -78,10 +84,18 @@ struct Run : std::enable_shared_from_this<Run> {
   std::set<StepKey> inflight;
   std::string last_node;            // the last node that completed (its output ends the run)
   std::vector<Span> pending_spans;  // written with the run's next commit
+  // Step completions made by the strand's current burst of tasks, with what
+  // to do once each is committed: they go to the store together, with the
+  // run's next commit or at the end of the burst (RunExecutor::CommitStep).
+  std::vector<Event> burst_events;
+  std::vector<std::function<void()>> burst_then;
   std::map<std::string, std::string> container_span;  // parallel/map/optimize node -> span id
   std::map<std::string, int64_t> container_start_us;
   std::map<std::string, Json> map_items;  // map node -> its evaluated list, while it runs
   bool stopped = false;  // finished, parked or abandoned: ignore late callbacks
+  // The slack the strand's tasks are posted with: more for runs nearer their
+  // end (set with `current`; read by Post from any thread).
+  std::atomic<int64_t> slack_us{0};
 
   // --- strand ---
   void Post(ThreadPool* pool, std::function<void()> task);

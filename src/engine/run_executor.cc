@@ -2,16 +2,20 @@
 // and model steps in step_*.cc.
 #include "engine/run_executor.h"
 
+#include <iterator>
+#include <utility>
+
+#include "core/ids.h"
+#include "core/json_text.h"
 #include "engine/engine.h"
-#include "io/event_loop.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"
-#include "core/ids.h"
+#include "io/event_loop.h"
 #include "observe/span_builder.h"
 
 namespace keel {
 
-std::string RandomSpanId() { return RandomHex(8); }
+std::string RandomSpanId() { return TraceHex(8); }
 
 Json StepOutput(const Run& run, const StepKey& key) {
   auto it = run.completed.find(key);
@@ -34,16 +38,22 @@ const Json* CachedParse(const Run& run, const std::string& name) {
 Json ScopeValue(const Run& run, const std::string& name) {
   if (auto c = run.compact.find(name); c != run.compact.end()) {
     const Json* cached = CachedParse(run, name);
-    return cached != nullptr ? *cached : Json::parse(c->second);
+    return cached != nullptr ? *cached : ParseJsonText(c->second);
   }
   return run.scope.value(name, Json());
+}
+
+int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node) {
+  auto it = index.remaining.find(node);
+  int left = it == index.remaining.end() ? index.longest : it->second;
+  return kSlackPerNodeDoneUs * std::max(0, index.longest - left);
 }
 
 Json FullScope(const Run& run) {
   Json all = run.scope;
   for (const auto& [name, text] : run.compact) {
     const Json* cached = CachedParse(run, name);
-    all[name] = cached != nullptr ? *cached : Json::parse(text);
+    all[name] = cached != nullptr ? *cached : ParseJsonText(text);
   }
   return all;
 }
@@ -52,7 +62,7 @@ const Json* ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
   for (const std::string& root : roots) {
     auto c = run.compact.find(root);
     if (c != run.compact.end() && CachedParse(run, root) == nullptr) {
-      run.parsed[root] = Json::parse(c->second);
+      run.parsed[root] = ParseJsonText(c->second);
     }
   }
   return &run.parsed;
@@ -130,6 +140,29 @@ Span RunSpan(const Run& run, const std::string& status, int64_t end_us,
 
 int64_t RunExecutor::NowUs() const { return engine_->clock_->NowMicros(); }
 
+namespace {
+
+// Where a run may go after top-level node `n` (the graph `keel validate`
+// checks): routes, labels, `default`, the outcome targets, and `next` or the
+// following node. Finalize and escalate end a run.
+std::vector<std::string> NextNodes(const NodeDef& n, const std::string& fallthrough) {
+  std::vector<std::string> out;
+  if (n.kind == NodeKind::kFinalize || n.kind == NodeKind::kEscalate) return out;
+  for (const RouteDef& r : n.routes) out.push_back(r.next);
+  for (const auto& [label, target] : n.labels) out.push_back(target);
+  for (const std::string* t : {&n.default_next, &n.on_fail, &n.on_reject, &n.on_expiry}) {
+    out.push_back(*t);
+  }
+  if (!n.next.empty()) {
+    out.push_back(n.next);
+  } else if (n.default_next.empty()) {
+    out.push_back(fallthrough);
+  }
+  return out;
+}
+
+}  // namespace
+
 NodeIndex::NodeIndex(const WorkflowDef& workflow) {
   const auto& list = workflow.nodes;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -139,6 +172,20 @@ NodeIndex::NodeIndex(const WorkflowDef& workflow) {
     for (const NodeDef& b : n.body) nodes[b.id] = &b;
     fallthrough[n.id] = i + 1 < list.size() ? list[i + 1].id : "";
   }
+  // Longest path to an end, by memoized depth-first search. The loader
+  // rejects cycles between top-level nodes; `remaining` is set to 1 on entry
+  // so a cycle that slipped through ends the search instead of looping.
+  std::function<int(const std::string&)> longest_from = [&](const std::string& id) {
+    auto [it, fresh] = remaining.try_emplace(id, 1);
+    if (!fresh) return it->second;
+    int most = 0;
+    for (const std::string& next : NextNodes(*nodes.at(id), fallthrough.at(id))) {
+      if (fallthrough.count(next)) most = std::max(most, longest_from(next));
+    }
+    return remaining[id] = 1 + most;
+  };
+  for (const NodeDef& n : list) longest_from(n.id);
+  longest = list.empty() ? 0 : remaining[list.front().id];
 }
 
 std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
@@ -180,6 +227,7 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
     }
     const NodeDef& node = *found;
     run->current = node_id;
+    run->slack_us.store(SchedulingSlackUs(*run->index, node_id), std::memory_order_relaxed);
     switch (node.kind) {
       case NodeKind::kTool:
       case NodeKind::kLlm: node_id = WalkStepNode(run, node); break;
@@ -197,8 +245,35 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
   }
 }
 
+void RunExecutor::CommitStep(const RunPtr& run, Event completed, std::function<void()> then) {
+  bool first = run->burst_events.empty();
+  run->burst_events.push_back(std::move(completed));
+  run->burst_then.push_back(std::move(then));
+  // Queued behind the tasks already on the strand, so the completions they
+  // make join this batch. A commit the run makes before then takes them.
+  if (first) {
+    run->Post(engine_->pool_.get(), [this, run] {
+      if (!run->burst_events.empty()) Commit(run, WriteBatch(), [] {});
+    });
+  }
+}
+
 void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
                            std::function<void(Status)> then) {
+  if (!run->burst_events.empty()) {
+    // The burst's step completions go first, in this same batch.
+    batch.events.insert(batch.events.begin(), std::make_move_iterator(run->burst_events.begin()),
+                        std::make_move_iterator(run->burst_events.end()));
+    run->burst_events.clear();
+    then = [run, steps = std::exchange(run->burst_then, {}),
+            then = std::move(then)](Status s) mutable {
+      for (auto& step_then : steps) {
+        if (!s.ok() || run->stopped) break;
+        step_then();
+      }
+      then(s);
+    };
+  }
   int64_t now = NowUs();
   for (Event& e : batch.events) {
     if (e.type == EventType::kNodeCompleted) ++engine_->steps_completed_;

@@ -122,6 +122,11 @@ class RunExecutor {
   // Commits `batch` (assigning event seqs, adding pending spans) and runs
   // `then` on the strand once durable. A store failure abandons the run.
   void Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then);
+  // Commits one step's completion together with the other completions of
+  // the strand's current burst (the four answers of a parallel node's
+  // workers arrive together): one batch instead of one each. `then` runs
+  // after the commit, as with Commit.
+  void CommitStep(const RunPtr& run, Event completed, std::function<void()> then);
   void CommitOr(const RunPtr& run, WriteBatch batch, std::function<void(Status)> then);
 
   std::string Successor(const Run& run, const NodeDef& node) const;

@@ -80,6 +80,14 @@ Json ScopeValue(const Run& run, const std::string& name);
 // The run's scope as one object, compact outputs parsed: for renderers that
 // need every name at once (the brief).
 Json FullScope(const Run& run);
+
+// The thread pool's slack for a run's tasks while it is at top-level `node`:
+// kSlackPerNodeDoneUs for each node fewer than the workflow's longest path
+// that it has left. A run about to finish yields to runs with far to go,
+// which then reach their next model call or tool sooner; so a burst of runs
+// ends sooner as a whole. No run waits more than its slack for this.
+inline constexpr int64_t kSlackPerNodeDoneUs = 100'000;
+int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node);
 // Parses the compact outputs among `roots` not parsed yet into run.parsed,
 // and returns it: with the scope itself, what an expression reading those
 // roots sees (ExprContext::more). Allocates nothing when no root is compact.

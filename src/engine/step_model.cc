@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "engine/engine.h"
+#include "core/json_text.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"
@@ -43,7 +44,7 @@ Result<Json> TakeInputs(const Run& run, RunExecutor::Step& step) {
   if (!step.input.is_null()) return std::move(step.input);
   if (step.rebuild_input) return step.rebuild_input(run);
   if (!step.input_text.empty()) {
-    Json input = Json::parse(step.input_text);
+    Json input = ParseJsonText(step.input_text);
     step.input_text.clear();
     return input;
   }
@@ -112,7 +113,7 @@ void RunExecutor::LaunchModel(const RunPtr& run, std::shared_ptr<Step> step) {
   if (engine_->model_gate_->limit() > 0 && !step->input.is_null()) {
     // It may wait behind the gate for a while: keep the inputs as CallModel
     // keeps them while a call is out (rebuilt from the scope, or as text).
-    if (!step->rebuild_input) step->input_text = step->input.dump();
+    if (!step->rebuild_input) step->input_text = DumpJsonText(step->input);
     step->input = Json();
   }
   EnterModelGate(run, std::move(step), &RunExecutor::CallModel);
@@ -151,7 +152,7 @@ void RunExecutor::CallModel(const RunPtr& run, std::shared_ptr<Step> step) {
   if (*replied) {
     step->input = std::move(request.inputs);
   } else if (!step->rebuild_input) {
-    step->input_text = request.inputs.dump();
+    step->input_text = DumpJsonText(request.inputs);
   }
 }
 
@@ -160,7 +161,7 @@ void RunExecutor::OnModelReply(const RunPtr& run, std::shared_ptr<Step> step,
   const AgentDef& agent = *step->agent;
   Json& attrs = step->call_span.attrs;
   if (reply.ok() && !reply->output_text.empty()) {
-    reply->output = Json::parse(reply->output_text, nullptr, false);
+    reply->output = ParseJsonTextOrDiscarded(reply->output_text);
     if (reply->output.is_discarded()) {
       reply = Status(StatusCode::kInternal, "model output is not JSON", "malformed_response");
     }
@@ -239,12 +240,10 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
     payload["output"] = std::move(output);
   }
   if (completed.payload_text.empty()) completed.payload_text = SerializePayload(payload);
-  WriteBatch batch;
-  batch.events.push_back(std::move(completed));
-  batch.spans.push_back(std::move(step->span));
-  batch.spans.push_back(std::move(step->call_span));
-  Commit(run, std::move(batch), [this, run, step, payload = std::move(payload),
-                                 output_text = std::move(output_text)]() mutable {
+  run->pending_spans.push_back(std::move(step->span));
+  run->pending_spans.push_back(std::move(step->call_span));
+  CommitStep(run, std::move(completed), [this, run, step, payload = std::move(payload),
+                                         output_text = std::move(output_text)]() mutable {
     run->inflight.erase(step->key);
     run->started.erase(step->key);
     RecordCompletion(*run, step->key, std::move(payload), step->set_scope,

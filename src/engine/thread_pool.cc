@@ -1,5 +1,7 @@
 #include "engine/thread_pool.h"
 
+#include <chrono>
+
 namespace keel {
 
 ThreadPool::ThreadPool(int threads) {
@@ -20,11 +22,13 @@ void ThreadPool::Shutdown() {
   for (auto& t : threads_) t.join();
 }
 
-void ThreadPool::Post(std::function<void()> task) {
+void ThreadPool::Post(std::function<void()> task, int64_t slack_us) {
+  using namespace std::chrono;
+  int64_t now_us = duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_) return;
-    tasks_.push_back(std::move(task));
+    tasks_.push(Entry{now_us + slack_us, next_seq_++, std::move(task)});
   }
   cv_.notify_one();
 }
@@ -36,8 +40,9 @@ void ThreadPool::Work() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
       if (tasks_.empty()) return;  // stopping and drained
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+      // top() is const; the entry is popped right after its task moves out.
+      task = std::move(const_cast<Entry&>(tasks_.top()).task);
+      tasks_.pop();
     }
     task();
   }

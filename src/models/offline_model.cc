@@ -1,4 +1,5 @@
 #include "models/offline_model.h"
+#include "core/json_text.h"
 
 #include "project/definitions.h"
 
@@ -41,7 +42,7 @@ void OfflineModel::Turn(const TurnRequest& request, TurnCallback done) {
     return;
   }
   TurnReply reply;
-  reply.text = out->dump();
+  reply.text = DumpJsonText(*out);
   reply.stop_reason = "end_turn";
   reply.provider = "offline";
   reply.model = "fallback";

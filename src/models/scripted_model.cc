@@ -1,4 +1,5 @@
 #include "models/scripted_model.h"
+#include "core/json_text.h"
 
 #include <fstream>
 
@@ -44,7 +45,7 @@ Result<TurnReply> ParseTurnReply(const Json& j) {
 
 }  // namespace
 
-std::string ScriptedModel::InputHash(const Json& inputs) { return Sha256Hex(inputs.dump()); }
+std::string ScriptedModel::InputHash(const Json& inputs) { return Sha256Hex(DumpJsonText(inputs)); }
 
 Result<std::unique_ptr<ScriptedModel>> ScriptedModel::Load(const std::string& path,
                                                            TimerService* timers,
@@ -85,7 +86,7 @@ Status ScriptedModel::AddLine(const Json& j) {
     return Status();
   }
   if (!j.contains("output")) return InvalidArgument("missing field 'output' (or 'turn' and 'reply')");
-  entries_[{agent, hash}] = Entry{j["output"].dump(), usage, latency_ms};
+  entries_[{agent, hash}] = Entry{DumpJsonText(j["output"]), usage, latency_ms};
   return Status();
 }
 

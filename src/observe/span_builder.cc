@@ -27,8 +27,8 @@ std::string NormalizedHexId(const std::string& id, size_t length) {
 Span StartSpan(const std::string& trace_id, const std::string& parent_span_id,
                const std::string& run_id, std::string name, std::string kind, int64_t start_us) {
   Span span;
-  span.trace_id = trace_id.empty() ? RandomHex(16) : trace_id;
-  span.span_id = RandomHex(8);
+  span.trace_id = trace_id.empty() ? TraceHex(16) : trace_id;
+  span.span_id = TraceHex(8);
   span.parent_span_id = parent_span_id;
   span.run_id = run_id;
   span.name = std::move(name);

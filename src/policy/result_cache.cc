@@ -1,4 +1,5 @@
 #include "policy/result_cache.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <climits>
@@ -6,7 +7,7 @@
 namespace keel::policy {
 
 std::string CacheKey(const Json& args) {
-  return args.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return DumpJsonText(args);
 }
 
 ResultCache::ResultCache(int64_t ttl_us, int64_t keep_us, size_t max_entries)

@@ -1,4 +1,5 @@
 #include "providers/chat_model_adapter.h"
+#include "core/json_text.h"
 
 #include "project/definitions.h"
 #include "providers/provider_error.h"
@@ -46,7 +47,7 @@ void ChatModelAdapter::Generate(const ModelRequest& request, ModelCallback done)
       done(reply.error());
       return;
     }
-    Json output = Json::parse(reply->text, nullptr, false);
+    Json output = ParseJsonTextOrDiscarded(reply->text);
     if (output.is_discarded()) {
       done(ProviderError(kErrorMalformed, reply->provider + ": the model's answer is not JSON (" +
                                               std::to_string(reply->text.size()) + " characters)"));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "core/json_text.h"
 
 namespace keel {
 
@@ -78,9 +79,7 @@ struct Event {
 };
 
 // JSON text as the store keeps it (invalid UTF-8 replaced, never thrown).
-inline std::string SerializePayload(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+inline std::string SerializePayload(const Json& value) { return DumpJsonText(value); }
 
 enum class ApprovalStatus { kPending, kApproved, kRejected, kExpired };
 const char* ApprovalStatusName(ApprovalStatus s);

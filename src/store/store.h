@@ -9,7 +9,8 @@
 // approval), only that batch is rolled back and its callback gets the error.
 //
 // All methods are thread-safe. Reads block the calling thread for a local
-// query; Submit() never blocks.
+// query; Submit() waits only when the commit queue is full (backpressure,
+// bounded by one group commit), never from the commit thread.
 #ifndef KEEL_STORE_STORE_H_
 #define KEEL_STORE_STORE_H_
 
@@ -112,7 +113,7 @@ class Store {
   // (OK) or rejected (kAborted for a failed precondition: state-vector version
   // conflict, approval no longer in the expected status, duplicate id/seq;
   // kUnavailable/kDataLoss when the database itself fails). `done` must not
-  // block. Never blocks the caller.
+  // block. Waits only while the commit queue is full (see above).
   virtual void Submit(WriteBatch batch, std::function<void(Status)> done) = 0;
 
   // Submit() and wait for the result. Blocks; never call it from a `done`

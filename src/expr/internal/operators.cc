@@ -1,4 +1,5 @@
 #include "expr/internal/operators.h"
+#include "core/json_text.h"
 
 #include <charconv>
 #include <cmath>
@@ -57,7 +58,7 @@ const char* OpText(Op op) {
   return "";
 }
 
-std::string Dump(const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string Dump(const Json& v) { return DumpJsonText(v); }
 
 bool ToNumber(const Json& v, Number* n) {
   switch (v.type()) {

@@ -1,4 +1,5 @@
 #include "store/sqlite/encoded_batch.h"
+#include "core/json_text.h"
 
 #include <algorithm>
 #include <map>
@@ -16,7 +17,7 @@ std::string EncodeJson(const Json& value) {
 Result<Json> DecodeJson(std::string_view text, std::string_view kind, std::string_view id) {
   if (text.empty()) return Json();
   // The non-throwing overload: a damaged row is a Status, not an exception.
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  Json value = ParseJsonTextOrDiscarded(text);
   if (value.is_discarded()) {
     return Status(StatusCode::kDataLoss,
                   std::string(kind) + " " + std::string(id) + ": stored JSON is damaged");

@@ -11,9 +11,14 @@ GroupCommitter::~GroupCommitter() { Stop(); }
 
 void GroupCommitter::Submit(EncodedBatch batch, std::function<void(Status)> done) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    // Backpressure: a full queue waits for the commit thread to take it
+    // (one group commit at most). The commit thread itself never waits.
+    if (std::this_thread::get_id() != thread_.get_id()) {
+      space_cv_.wait(lock, [&] { return stopping_ || queue_.size() < kMaxQueued; });
+    }
     if (!stopping_) {
-      queue_.push_back(Queued{std::move(batch), std::move(done)});
+      queue_.push_back(std::make_unique<Queued>(Queued{std::move(batch), std::move(done)}));
       ++submitted_;
       work_cv_.notify_one();
       return;
@@ -34,6 +39,7 @@ void GroupCommitter::Stop() {
     if (stopping_) return;
     stopping_ = true;
     work_cv_.notify_one();
+    space_cv_.notify_all();  // a submitter waiting for room gets kUnavailable
   }
   thread_.join();
 }
@@ -41,7 +47,7 @@ void GroupCommitter::Stop() {
 void GroupCommitter::Loop() {
   // Both vectors keep their capacity across groups, so a steady stream of
   // groups allocates nothing here.
-  std::vector<Queued> group;
+  std::vector<QueuedPtr> group;
   std::vector<GroupEntry> entries;
   while (true) {
     {
@@ -50,16 +56,19 @@ void GroupCommitter::Loop() {
       if (queue_.empty()) return;  // stopping, and everything was committed
       group.swap(queue_);
     }
+    space_cv_.notify_all();
     CommitAndNotify(group, entries);
   }
 }
 
-void GroupCommitter::CommitAndNotify(std::vector<Queued>& group, std::vector<GroupEntry>& entries) {
+void GroupCommitter::CommitAndNotify(std::vector<QueuedPtr>& group,
+                                     std::vector<GroupEntry>& entries) {
   entries.clear();
-  for (const Queued& queued : group) entries.push_back(GroupEntry{&queued.batch, Status()});
+  for (const QueuedPtr& queued : group) entries.push_back(GroupEntry{&queued->batch, Status()});
   commit_(entries);
   for (size_t i = 0; i < group.size(); ++i) {
-    if (group[i].done) group[i].done(std::move(entries[i].result));
+    if (group[i]->done) group[i]->done(std::move(entries[i].result));
+    group[i].reset();  // what the batch carried is freed now, not after the whole group
   }
   int64_t count = static_cast<int64_t>(group.size());
   group.clear();

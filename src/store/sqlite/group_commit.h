@@ -1,10 +1,16 @@
 // Internal to the SQLite store: the commit queue and its one commit thread.
 //
-// Submit() queues a batch and returns at once. The commit thread takes
+// Submit() queues a batch and returns. The commit thread takes
 // everything queued, hands it to the commit function as one group (one
 // transaction, one fsync), then runs every batch's callback in submission
 // order. The more callers submit while a group is being written, the larger
 // the next group: durability costs one fsync per group, not per batch.
+//
+// At most kMaxQueued batches wait: a caller that finds the queue full waits
+// until the commit thread takes it. Without the bound, a burst of step
+// completions (ten thousand runs' model answers arriving within a second)
+// piles up encoded batches faster than one thread can commit them, and the
+// backlog set the process's peak memory (see bench/README.md).
 //
 // Thread-safe.
 #ifndef KEEL_STORE_SQLITE_GROUP_COMMIT_H_
@@ -13,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -35,7 +42,9 @@ class GroupCommitter {
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
   // Queues `batch`; `done` runs on the commit thread with the outcome. After
-  // Stop(), `done` runs at once with kUnavailable. Never blocks on I/O.
+  // Stop(), `done` runs at once with kUnavailable. Waits only while the
+  // queue is full (see above); never when called from the commit thread.
+  static constexpr size_t kMaxQueued = 256;
   void Submit(EncodedBatch batch, std::function<void(Status)> done);
   // Blocks until every batch submitted before the call has been committed
   // (or rejected) and its callback has returned.
@@ -50,13 +59,18 @@ class GroupCommitter {
   };
 
   void Loop();
-  void CommitAndNotify(std::vector<Queued>& group, std::vector<GroupEntry>& entries);
+  // Batches are queued by pointer: a backlog of thousands of batches then
+  // holds only what they carry, not a vector (and a spare of its size, kept
+  // by the commit thread) of mostly empty fixed-size batch structs.
+  using QueuedPtr = std::unique_ptr<Queued>;
+  void CommitAndNotify(std::vector<QueuedPtr>& group, std::vector<GroupEntry>& entries);
 
   CommitFn commit_;
   std::mutex mu_;
   std::condition_variable work_cv_;     // the commit thread waits for batches
   std::condition_variable flushed_cv_;  // Flush() waits for completed_
-  std::vector<Queued> queue_;
+  std::condition_variable space_cv_;    // Submit() waits for room in the queue
+  std::vector<QueuedPtr> queue_;
   int64_t submitted_ = 0;  // guarded by mu_
   int64_t completed_ = 0;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_

@@ -1,6 +1,7 @@
 // SQLite-specific behaviour: opening errors, pragmas, blob storage, the
 // commit path's failure handling and the query plans resume depends on.
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/group_commit.h"
 #include "store/sqlite/schema.h"
 
 #include <gmock/gmock.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -250,7 +252,7 @@ TEST_F(SqliteStoreTest, GroupCommitWritesQueuedBatchesInOneTransaction) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 100; ++i) {
+      for (int i = 0; i < 80; ++i) {  // 240 in all: under the queue's bound
         store->Submit(NewRun("r-" + std::to_string(t) + "-" + std::to_string(i)), [](const Status&) {});
       }
     });
@@ -258,9 +260,35 @@ TEST_F(SqliteStoreTest, GroupCommitWritesQueuedBatchesInOneTransaction) {
   for (std::thread& thread : threads) thread.join();
   gate.Release();
   store->Flush();
-  EXPECT_EQ(store->Stats().batches_committed, 301);
-  EXPECT_EQ(store->Stats().transactions, 2);  // the gate's group, then all 300 together
-  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM events"), "301");
+  EXPECT_EQ(store->Stats().batches_committed, 241);
+  EXPECT_EQ(store->Stats().transactions, 2);  // the gate's group, then all 240 together
+  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM events"), "241");
+}
+
+TEST_F(SqliteStoreTest, SubmitWaitsWhileTheCommitQueueIsFull) {
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  CommitGate gate;
+  gate.Hold(*store, NewRun("r-gate"));
+  constexpr int kQueued = static_cast<int>(GroupCommitter::kMaxQueued);
+  for (int i = 0; i < kQueued; ++i) {
+    store->Submit(NewRun("r-" + std::to_string(i)), [](const Status&) {});
+  }
+  std::atomic<bool> returned{false};
+  std::thread extra([&] {
+    store->Submit(NewRun("r-extra"), [](const Status&) {});
+    returned = true;
+  });
+  // The commit thread is held, so the queue stays full and the extra
+  // batch's Submit() must not return.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(returned.load());
+  gate.Release();
+  extra.join();
+  store->Flush();
+  EXPECT_TRUE(returned.load());
+  EXPECT_EQ(store->Stats().batches_committed, kQueued + 2);
+  EXPECT_EQ(*store->CountRuns(std::nullopt), kQueued + 2);
 }
 
 TEST_F(SqliteStoreTest, FailedCommitFailsTheWholeGroupAndWritesNothing) {
