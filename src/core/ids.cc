@@ -45,7 +45,9 @@ std::string TraceHex(int bytes) {
   if (bytes > 64) bytes = 64;
   for (int i = 0; i < bytes; i += 8) {
     uint64_t word = rng();
-    for (int j = 0; j < 8 && i + j < bytes; ++j) buf[i + j] = static_cast<unsigned char>(word >> (8 * j));
+    for (int j = 0; j < 8 && i + j < bytes; ++j) {
+      buf[i + j] = static_cast<unsigned char>(word >> (8 * j));
+    }
   }
   return ToHex(buf, bytes);
 }

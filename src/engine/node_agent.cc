@@ -12,8 +12,8 @@
 #include <cctype>
 #include <optional>
 
-#include "engine/engine.h"
 #include "core/json_text.h"
+#include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"

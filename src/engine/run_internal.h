@@ -88,6 +88,7 @@ Json FullScope(const Run& run);
 // ends sooner as a whole. No run waits more than its slack for this.
 inline constexpr int64_t kSlackPerNodeDoneUs = 100'000;
 int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node);
+
 // Parses the compact outputs among `roots` not parsed yet into run.parsed,
 // and returns it: with the scope itself, what an expression reading those
 // roots sees (ExprContext::more). Allocates nothing when no root is compact.

@@ -2,8 +2,8 @@
 // once -> fallback -> escalate) and committing a step's completion.
 #include <atomic>
 
-#include "engine/engine.h"
 #include "core/json_text.h"
+#include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
 #include "engine/thread_pool.h"

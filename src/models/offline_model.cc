@@ -1,6 +1,6 @@
 #include "models/offline_model.h"
-#include "core/json_text.h"
 
+#include "core/json_text.h"
 #include "project/definitions.h"
 
 namespace keel {

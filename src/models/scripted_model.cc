@@ -1,9 +1,9 @@
 #include "models/scripted_model.h"
-#include "core/json_text.h"
 
 #include <fstream>
 
 #include "core/ids.h"
+#include "core/json_text.h"
 #include "project/definitions.h"
 
 namespace keel {

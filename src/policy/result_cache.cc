@@ -1,8 +1,9 @@
 #include "policy/result_cache.h"
-#include "core/json_text.h"
 
 #include <algorithm>
 #include <climits>
+
+#include "core/json_text.h"
 
 namespace keel::policy {
 

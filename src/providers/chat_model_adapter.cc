@@ -1,6 +1,6 @@
 #include "providers/chat_model_adapter.h"
-#include "core/json_text.h"
 
+#include "core/json_text.h"
 #include "project/definitions.h"
 #include "providers/provider_error.h"
 

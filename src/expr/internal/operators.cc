@@ -1,9 +1,10 @@
 #include "expr/internal/operators.h"
-#include "core/json_text.h"
 
 #include <charconv>
 #include <cmath>
 #include <limits>
+
+#include "core/json_text.h"
 
 namespace keel::expr {
 namespace {

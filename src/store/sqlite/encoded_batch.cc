@@ -1,11 +1,11 @@
 #include "store/sqlite/encoded_batch.h"
-#include "core/json_text.h"
 
 #include <algorithm>
 #include <map>
 #include <utility>
 
 #include "core/ids.h"
+#include "core/json_text.h"
 
 namespace keel::sqlite {
 

@@ -45,8 +45,8 @@ void GroupCommitter::Stop() {
 }
 
 void GroupCommitter::Loop() {
-  // Both vectors keep their capacity across groups, so a steady stream of
-  // groups allocates nothing here.
+  // Both vectors keep their capacity across groups: only the batches
+  // themselves are allocated (at Submit), and freed once committed.
   std::vector<QueuedPtr> group;
   std::vector<GroupEntry> entries;
   while (true) {
