@@ -46,17 +46,29 @@ Json ToJson(dom::element e) {
   return Json();
 }
 
-// Parses `text` with a per-thread parser and padded copy (simdjson reads a
-// few bytes past the end). False when simdjson does not accept the text.
-bool FastParse(std::string_view text, Json* out) {
-  thread_local dom::parser parser;
-  thread_local std::string padded;
+// Larger texts get a parser of their own, freed after: a per-thread parser
+// keeps the capacity of the largest text it has seen.
+constexpr size_t kReusedParserMaxBytes = 1 << 20;
+
+bool ParseWith(dom::parser& parser, std::string& padded, std::string_view text, Json* out) {
   padded.assign(text);
-  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // simdjson reads past the end
   dom::element root;
   if (parser.parse(padded.data(), text.size(), false).get(root) != simdjson::SUCCESS) return false;
   *out = ToJson(root);
   return true;
+}
+
+// False when simdjson does not accept the text.
+bool FastParse(std::string_view text, Json* out) {
+  if (text.size() > kReusedParserMaxBytes) {
+    dom::parser parser;
+    std::string padded;
+    return ParseWith(parser, padded, text, out);
+  }
+  thread_local dom::parser parser;
+  thread_local std::string padded;
+  return ParseWith(parser, padded, text, out);
 }
 
 void AppendEscapedString(std::string_view s, std::string* out) {

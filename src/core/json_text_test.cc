@@ -110,6 +110,15 @@ TEST(JsonText, DeepNestingFallsBackToNlohmann) {
   ExpectSameAsNlohmann(deep);
 }
 
+TEST(JsonText, LargeTextParsesAsNlohmannDoes) {
+  // Past the size where the per-thread parser is not reused.
+  Json big = Json::array();
+  for (int i = 0; i < 40000; ++i) big.push_back({{"i", i}, {"text", "row \"" + std::to_string(i)}});
+  std::string text = big.dump();
+  ASSERT_GT(text.size(), size_t{1} << 20);
+  ExpectSameAsNlohmann(text);
+}
+
 TEST(JsonText, InvalidTextFailsAsNlohmannDoes) {
   for (const char* text : {"", "{", "[1,]", "{\"a\" 1}", "01", "1 2", "\"\xff\"", "nul",
                            "{\"a\":1}x", "\"\x01\""}) {
