@@ -24,7 +24,6 @@ using engine_test::HarnessOptions;
 using engine_test::IdempotencyKey;
 using engine_test::LogBuilder;
 using engine_test::PendingRun;
-using engine_test::WriteRun;
 
 constexpr char kFlows[] = "tests/fixtures/engine/flows";
 
@@ -330,10 +329,7 @@ TEST_F(EngineAgentTest, ResumeRepeatsNoFinishedTurnOrCall) {
       .NodeCompleted("act", "turn-1", turn1)
       .NodeCompleted("act", "turn-1/call-0",
                      {{"ok", true}, {"result", {{"label", "a"}, {"applied", true}}}});
-  ASSERT_TRUE(WriteRun(h_->store(), record, log.Build()).ok());
-  h_->engine().Start();
-  h_->engine().Poke();
-  std::optional<RunOutcome> outcome = h_->Wait(record.run_id);
+  std::optional<RunOutcome> outcome = h_->ResumeToRest(record, log.Build());
   ASSERT_TRUE(outcome.has_value());
   ASSERT_EQ(outcome->status, RunStatus::kSucceeded) << outcome->error;
 

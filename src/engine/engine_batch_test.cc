@@ -17,7 +17,6 @@ using engine_test::EventsOf;
 using engine_test::HarnessOptions;
 using engine_test::LogBuilder;
 using engine_test::PendingRun;
-using engine_test::WriteRun;
 
 // testing.tag and its batch form, counting the calls and their keys.
 struct TagTools {
@@ -110,10 +109,7 @@ TEST_F(EngineBatchTest, AResumedRunCallsOnlyTheBatchesWithMissingItems) {
       .NodeCompleted("each", "1", {{"label", "item 2"}, {"applied", true}})
       .NodeCompleted("each", "2", {{"label", "item 3"}, {"applied", true}})
       .NodeCompleted("each", "4", {{"label", "item 5"}, {"applied", true}});
-  ASSERT_TRUE(WriteRun(h_->store(), record, log.Build()).ok());
-  h_->engine().Start();
-  h_->engine().Poke();
-  std::optional<RunOutcome> outcome = h_->Wait(record.run_id);
+  std::optional<RunOutcome> outcome = h_->ResumeToRest(record, log.Build());
   ASSERT_TRUE(outcome.has_value());
   ASSERT_EQ(outcome->status, RunStatus::kSucceeded) << outcome->error;
   // Window 0 is complete; window 1 misses items 3 and 5; window 2 misses item 6.

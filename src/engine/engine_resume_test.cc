@@ -18,7 +18,6 @@ using engine_test::HarnessOptions;
 using engine_test::IdempotencyKey;
 using engine_test::LogBuilder;
 using engine_test::PendingRun;
-using engine_test::WriteRun;
 
 constexpr char kFlows[] = "tests/fixtures/engine/flows";
 
@@ -35,13 +34,7 @@ class EngineResumeTest : public ::testing::Test {
 
   // Writes the run, starts the worker and waits for the run to come to rest.
   RunOutcome ResumeToRest(const RunRecord& record, const LogBuilder& log) {
-    Status written = WriteRun(h_->store(), record, log.Build());
-    EXPECT_TRUE(written.ok()) << written.ToString();
-    h_->engine().Start();
-    h_->engine().Poke();
-    std::optional<RunOutcome> outcome = h_->Wait(record.run_id);
-    EXPECT_TRUE(outcome.has_value()) << "run " << record.run_id << " was not resumed";
-    return outcome.value_or(RunOutcome{});
+    return h_->ResumeToRest(record, log.Build()).value_or(RunOutcome{});
   }
 
   std::unique_ptr<EngineHarness> h_;

@@ -1,5 +1,6 @@
 #include "engine/engine_test_util.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -80,6 +81,18 @@ void EngineHarness::OnOutcome(const RunOutcome& outcome) {
     outcomes_.push_back(outcome);
   }
   cv_.notify_all();
+}
+
+std::optional<RunOutcome> EngineHarness::ResumeToRest(const RunRecord& record,
+                                                      std::vector<Event> events) {
+  Status written = WriteRun(*store_, record, std::move(events));
+  EXPECT_TRUE(written.ok()) << written.ToString();
+  if (!written.ok()) return std::nullopt;
+  engine_->Start();
+  engine_->Poke();
+  std::optional<RunOutcome> outcome = Wait(record.run_id);
+  EXPECT_TRUE(outcome.has_value()) << "run " << record.run_id << " was not resumed";
+  return outcome;
 }
 
 std::optional<RunOutcome> EngineHarness::Wait(const std::string& run_id, int nth,

@@ -85,6 +85,10 @@ class EngineHarness {
   // time (1-based), or `limit` passes; nullopt on timeout.
   std::optional<RunOutcome> Wait(const std::string& run_id, int nth = 1,
                                  std::chrono::milliseconds limit = kWaitLimit);
+  // Writes a hand-made run and its log (WriteRun), starts the engine, lets
+  // it claim the run and waits for the run to come to rest; nullopt (with a
+  // test failure) when it was not written or not resumed in time.
+  std::optional<RunOutcome> ResumeToRest(const RunRecord& record, std::vector<Event> events);
   // Every outcome this engine reported, in order.
   std::vector<RunOutcome> Outcomes() const;
 
