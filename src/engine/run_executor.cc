@@ -15,8 +15,6 @@
 
 namespace keel {
 
-std::string RandomSpanId() { return TraceHex(8); }
-
 Json StepOutput(const Run& run, const StepKey& key) {
   auto it = run.completed.find(key);
   if (it == run.completed.end()) return Json();
@@ -97,7 +95,7 @@ bool PublishesOutput(NodeKind kind) {
 std::string OpenContainer(Run& run, const NodeDef& node, int64_t now_us) {
   auto [it, inserted] = run.container_span.try_emplace(node.id);
   if (inserted) {
-    it->second = RandomSpanId();
+    it->second = TraceHex(8);
     run.container_start_us[node.id] = now_us;
   }
   return it->second;

@@ -68,8 +68,6 @@ inline bool Truthy(const Json& v) {
   return true;
 }
 
-std::string RandomSpanId();
-
 // The recorded output of a completed step, wherever it is kept; null if the
 // step has not completed.
 Json StepOutput(const Run& run, const StepKey& key);
