@@ -6,39 +6,36 @@
 
 namespace keel {
 
-ChatRequest ChatModelAdapter::ToChatRequest(const ModelRequest& request) const {
+ChatRequest ChatModelAdapter::NewChat(const AgentDef* agent) const {
   ChatRequest chat;
   chat.model = options_.model;
   chat.max_tokens = options_.max_tokens;
   chat.stream = options_.stream;
+  if (agent == nullptr) return chat;
+  if (!agent->description.empty()) chat.system = agent->description;
+  if (!agent->output_schema.is_null()) {
+    chat.response_schema = agent->output_schema;
+    chat.response_schema_name = agent->name.empty() ? "output" : agent->name;
+  }
+  return chat;
+}
+
+ChatRequest ChatModelAdapter::ToChatRequest(const ModelRequest& request) const {
+  ChatRequest chat = NewChat(request.agent);
   std::string prompt = request.prompt;
   if (!request.repair_hint.empty()) {
     prompt += "\n\nYour previous answer was rejected: " + request.repair_hint +
               "\nAnswer again with JSON that fixes this.";
   }
   chat.messages.push_back(ChatMessage::User(std::move(prompt)));
-  DescribeAgent(request.agent, &chat);
   return chat;
 }
 
 ChatRequest ChatModelAdapter::ToChatRequest(const TurnRequest& request) const {
-  ChatRequest chat;
-  chat.model = options_.model;
-  chat.max_tokens = options_.max_tokens;
-  chat.stream = options_.stream;
+  ChatRequest chat = NewChat(request.agent);
   chat.messages = request.messages;
   chat.tools = request.tools;
-  DescribeAgent(request.agent, &chat);
   return chat;
-}
-
-void ChatModelAdapter::DescribeAgent(const AgentDef* agent, ChatRequest* chat) const {
-  if (agent == nullptr) return;
-  if (!agent->description.empty()) chat->system = agent->description;
-  if (!agent->output_schema.is_null()) {
-    chat->response_schema = agent->output_schema;
-    chat->response_schema_name = agent->name.empty() ? "output" : agent->name;
-  }
 }
 
 void ChatModelAdapter::Generate(const ModelRequest& request, ModelCallback done) {

@@ -41,7 +41,9 @@ class ChatModelAdapter : public Model {
   ChatRequest ToChatRequest(const TurnRequest& request) const;
 
  private:
-  void DescribeAgent(const AgentDef* agent, ChatRequest* chat) const;
+  // A request with this adapter's model settings and `agent`'s description
+  // and output schema; the callers add the messages.
+  ChatRequest NewChat(const AgentDef* agent) const;
 
   std::shared_ptr<ChatModel> chat_;
   ChatModelAdapterOptions options_;
