@@ -7,6 +7,7 @@
 #include "cli/bench_harness.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "core/json_text.h"
 #include "models/scripted_model.h"
 
 namespace keel {
@@ -62,7 +63,8 @@ Result<Recording> RecordAgents(const BenchFlags& flags, const fs::path& dir, int
     auto events = (*app)->store->LoadLatestEvents(r.run_id);
     if (!events.ok()) return events.status();
     for (const Event& e : *events) {
-      int passes = e.key == "gen" ? e.payload.value("iteration", 0) : -1;
+      if (e.key != "gen") continue;
+      int passes = ParseJsonText(e.payload_text).value("iteration", 0);
       if (passes > most) {
         most = passes;
         recording.longest_account = r.entity_key;

@@ -50,25 +50,35 @@ Json ToJson(dom::element e) {
 // keeps the capacity of the largest text it has seen.
 constexpr size_t kReusedParserMaxBytes = 1 << 20;
 
-bool ParseWith(dom::parser& parser, std::string& padded, std::string_view text, Json* out) {
+// Calls `use(root)` on simdjson's parse of `text`; false when simdjson does
+// not accept the text or `use` returns false.
+template <typename Use>
+bool ParseWith(dom::parser& parser, std::string& padded, std::string_view text, Use&& use) {
   padded.assign(text);
   padded.resize(text.size() + simdjson::SIMDJSON_PADDING);  // simdjson reads past the end
   dom::element root;
   if (parser.parse(padded.data(), text.size(), false).get(root) != simdjson::SUCCESS) return false;
-  *out = ToJson(root);
-  return true;
+  return use(root);
+}
+
+template <typename Use>
+bool WithParsed(std::string_view text, Use&& use) {
+  if (text.size() > kReusedParserMaxBytes) {
+    dom::parser parser;
+    std::string padded;
+    return ParseWith(parser, padded, text, use);
+  }
+  thread_local dom::parser parser;
+  thread_local std::string padded;
+  return ParseWith(parser, padded, text, use);
 }
 
 // False when simdjson does not accept the text.
 bool FastParse(std::string_view text, Json* out) {
-  if (text.size() > kReusedParserMaxBytes) {
-    dom::parser parser;
-    std::string padded;
-    return ParseWith(parser, padded, text, out);
-  }
-  thread_local dom::parser parser;
-  thread_local std::string padded;
-  return ParseWith(parser, padded, text, out);
+  return WithParsed(text, [out](dom::element root) {
+    *out = ToJson(root);
+    return true;
+  });
 }
 
 void AppendEscapedString(std::string_view s, std::string* out) {
@@ -129,6 +139,8 @@ void AppendFloat(double v, std::string* out) {
 
 }  // namespace
 
+void AppendJsonString(std::string_view s, std::string* out) { AppendEscapedString(s, out); }
+
 Json ParseJsonText(std::string_view text) {
   Json out;
   if (FastParse(text, &out)) return out;
@@ -139,6 +151,22 @@ Json ParseJsonTextOrDiscarded(std::string_view text) {
   Json out;
   if (FastParse(text, &out)) return out;
   return Json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+std::optional<std::string_view> SoleMemberText(std::string_view text, std::string_view key) {
+  // `{"key":` ... `}`, then a real parse to be sure the object has nothing
+  // else and the value is whole.
+  const size_t head = key.size() + 4;
+  if (text.size() <= head + 1 || text.substr(0, 2) != "{\"" || text.substr(2, key.size()) != key ||
+      text.substr(2 + key.size(), 2) != "\":" || text.back() != '}') {
+    return std::nullopt;
+  }
+  bool sole = WithParsed(text, [](dom::element root) {
+    dom::object object;
+    return root.get_object().get(object) == simdjson::SUCCESS && object.size() == 1;
+  });
+  if (!sole) return std::nullopt;
+  return text.substr(head, text.size() - head - 1);
 }
 
 void AppendJsonText(const Json& value, std::string* out) {

@@ -20,6 +20,7 @@
 #ifndef KEEL_CORE_JSON_TEXT_H_
 #define KEEL_CORE_JSON_TEXT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,9 +35,19 @@ Json ParseJsonText(std::string_view text);
 // value (check is_discarded()).
 Json ParseJsonTextOrDiscarded(std::string_view text);
 
+// When `text` is a JSON object written as DumpJsonText writes it and its only
+// member is `key`, that member's value as text (a view into `text`, the same
+// text DumpJsonText gives for the value); otherwise nullopt, also for text
+// spelled any other way (spaces, an escaped key). Checks the whole text, so a
+// value is never taken from invalid JSON.
+std::optional<std::string_view> SoleMemberText(std::string_view text, std::string_view key);
+
 // The same text as value.dump(-1, ' ', false, Json::error_handler_t::replace).
 std::string DumpJsonText(const Json& value);
 void AppendJsonText(const Json& value, std::string* out);
+// The text DumpJsonText gives for a JSON string holding `s`, appended: for
+// writers that build an object's text member by member.
+void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace keel
 

@@ -186,5 +186,33 @@ TEST(JsonText, RandomTreesRoundTripAsNlohmannDoes) {
   }
 }
 
+TEST(JsonText, SoleMemberTextIsTheMembersOwnText) {
+  std::mt19937 rng(20261124);
+  for (int i = 0; i < 500; ++i) {
+    Json value = RandomTree(rng, 3);
+    std::string text = DumpJsonText(Json{{"output", value}});
+    std::optional<std::string_view> member = SoleMemberText(text, "output");
+    ASSERT_TRUE(member.has_value()) << text;
+    EXPECT_EQ(*member, DumpJsonText(value));
+  }
+}
+
+TEST(JsonText, SoleMemberTextRefusesAnythingElse) {
+  for (const char* text : {
+           R"({"output":{"a":1},"z":2})",  // another member after it
+           R"({"next":"b","output":[1]})",  // another member before it
+           R"({"output":{"a":1})",          // cut short
+           R"({"output":{"a":1}}})",        // a stray brace
+           R"({"output":})",                // no value
+           R"({"outputs":[1]})",            // another key
+           R"({ "output":[1]})",            // not compact
+           R"(["output",1])",               // not an object
+           "",
+       }) {
+    EXPECT_FALSE(SoleMemberText(text, "output").has_value()) << text;
+  }
+  EXPECT_EQ(SoleMemberText(R"({"output":"x"})", "output"), R"("x")");
+}
+
 }  // namespace
 }  // namespace keel

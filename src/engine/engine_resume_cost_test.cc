@@ -15,7 +15,7 @@ using engine_test::HarnessOptions;
 
 struct ResumeCost {
   size_t latest_events = 0;      // LoadLatestEvents at the approval
-  int64_t payloads_decoded = 0;  // decoded by the resume, through to the end
+  int64_t payloads_read = 0;  // decoded by the resume, through to the end
   int64_t passes = 0;
   size_t gen_completions = 0;  // the full log keeps every pass
 };
@@ -58,12 +58,12 @@ ResumeCost Measure(const std::string& workflow) {
                                   Clock::Real()->NowMicros())
                   .ok());
   h.engine().Start();
-  int64_t before = h.store().Stats().payloads_decoded;
+  int64_t before = h.store().Stats().payloads_read;
   Status resumed = h.engine().ResumeRun(run_id);
   EXPECT_TRUE(resumed.ok()) << resumed.ToString();
   std::optional<RunOutcome> done = h.Wait(run_id);
   EXPECT_TRUE(done.has_value() && done->status == RunStatus::kSucceeded) << workflow;
-  cost.payloads_decoded = h.store().Stats().payloads_decoded - before;
+  cost.payloads_read = h.store().Stats().payloads_read - before;
   if (done) cost.passes = done->result["output"].value("passes", int64_t{0});
   return cost;
 }
@@ -78,10 +78,10 @@ TEST(EngineResumeCostTest, ResumingAfterFiveHundredPassesCostsTheSameAsAfterFive
   EXPECT_EQ(large.gen_completions, 2u * 500);
   // ...but a resume reads only the newest event per step.
   EXPECT_EQ(small.latest_events, large.latest_events);
-  EXPECT_GT(small.payloads_decoded, 0);
-  EXPECT_EQ(small.payloads_decoded, large.payloads_decoded)
-      << "resume cost grew with loop passes: " << small.payloads_decoded << " payloads after 5, "
-      << large.payloads_decoded << " after 500";
+  EXPECT_GT(small.payloads_read, 0);
+  EXPECT_EQ(small.payloads_read, large.payloads_read)
+      << "resume cost grew with loop passes: " << small.payloads_read << " payloads after 5, "
+      << large.payloads_read << " after 500";
 }
 
 }  // namespace

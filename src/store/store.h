@@ -102,7 +102,7 @@ struct RunFilter {
 struct StoreStats {
   int64_t batches_committed = 0;
   int64_t transactions = 0;      // one per group commit
-  int64_t payloads_decoded = 0;  // event payloads parsed by reads (resume cost)
+  int64_t payloads_read = 0;  // event payloads read from the store (resume cost)
 };
 
 class Store {
@@ -132,7 +132,9 @@ class Store {
   virtual Result<std::vector<Event>> LoadEvents(const std::string& run_id) = 0;
   // Only the newest event for each (type, node, key), in seq order: enough to
   // resume a run, and independent of how many loop passes superseded earlier
-  // outputs. Payloads of superseded events are never read.
+  // outputs. Payloads of superseded events are never read. Each payload is
+  // left as its JSON text in `payload_text` (`payload` stays null): the
+  // resumer parses only what it needs, and keeps step outputs as text.
   virtual Result<std::vector<Event>> LoadLatestEvents(const std::string& run_id) = 0;
 
   // Latest state vector of an entity, or nullopt when none was written.

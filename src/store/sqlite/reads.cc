@@ -92,13 +92,14 @@ Result<int64_t> SqliteStore::CountRuns(std::optional<RunStatus> status) {
   return stmt.Int(0);
 }
 
-Result<std::vector<Event>> SqliteStore::QueryEvents(const char* sql, const std::string& run_id) {
+Result<std::vector<Event>> SqliteStore::QueryEvents(const char* sql, const std::string& run_id,
+                                                    PayloadForm form) {
   Result<ReaderPool::Lease> conn = readers_.Acquire();
   if (!conn.ok()) return conn.status();
   Stmt stmt = (*conn)->Prepare(sql);
   stmt.Bind(1, run_id);
   std::vector<Event> events;
-  int64_t decoded = 0;
+  int64_t read = 0;
   while (stmt.Next()) {
     Event& event = events.emplace_back();
     event.run_id = run_id;
@@ -117,23 +118,27 @@ Result<std::vector<Event>> SqliteStore::QueryEvents(const char* sql, const std::
                                                run_id + ": payload blob " + stmt.Str(6) +
                                                " is missing");
     }
-    if (stmt.IsNull(5)) continue;  // a null payload: nothing to parse
+    if (stmt.IsNull(5)) continue;  // a null payload: nothing to read
+    ++read;
+    if (form == PayloadForm::kText) {
+      event.payload_text = stmt.Str(5);
+      continue;
+    }
     Result<Json> payload = DecodeJson(stmt.Text(5), "event of run", run_id);
     if (!payload.ok()) return payload.status();
     event.payload = std::move(payload).value();
-    ++decoded;
   }
-  payloads_decoded_.fetch_add(decoded, std::memory_order_relaxed);
+  payloads_read_.fetch_add(read, std::memory_order_relaxed);
   if (!stmt.status().ok()) return stmt.status();
   return events;
 }
 
 Result<std::vector<Event>> SqliteStore::LoadEvents(const std::string& run_id) {
-  return QueryEvents(kLoadEvents, run_id);
+  return QueryEvents(kLoadEvents, run_id, PayloadForm::kParsed);
 }
 
 Result<std::vector<Event>> SqliteStore::LoadLatestEvents(const std::string& run_id) {
-  return QueryEvents(kLoadLatestEvents, run_id);
+  return QueryEvents(kLoadLatestEvents, run_id, PayloadForm::kText);
 }
 
 Result<std::optional<StateVector>> SqliteStore::GetState(const std::string& entity_key) {

@@ -69,7 +69,7 @@ StoreStats SqliteStore::Stats() const {
   StoreStats stats;
   stats.batches_committed = batches_committed_.load(std::memory_order_relaxed);
   stats.transactions = transactions_.load(std::memory_order_relaxed);
-  stats.payloads_decoded = payloads_decoded_.load(std::memory_order_relaxed);
+  stats.payloads_read = payloads_read_.load(std::memory_order_relaxed);
   return stats;
 }
 

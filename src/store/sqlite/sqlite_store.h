@@ -73,7 +73,9 @@ class SqliteStore final : public Store {
   // rolling back when it fails.
   template <typename Fn>
   Status InWriteTransaction(Fn&& fn);
-  Result<std::vector<Event>> QueryEvents(const char* sql, const std::string& run_id);
+  enum class PayloadForm { kParsed, kText };
+  Result<std::vector<Event>> QueryEvents(const char* sql, const std::string& run_id,
+                                         PayloadForm form);
   int64_t Now() const { return clock_->NowMicros(); }
 
   const SqliteStoreOptions options_;
@@ -83,7 +85,7 @@ class SqliteStore final : public Store {
   ReaderPool readers_;
   std::atomic<int64_t> batches_committed_{0};
   std::atomic<int64_t> transactions_{0};
-  std::atomic<int64_t> payloads_decoded_{0};
+  std::atomic<int64_t> payloads_read_{0};
   // Last: destroyed first, so the commit thread drains and stops while the
   // connection it writes through still exists.
   GroupCommitter committer_;
