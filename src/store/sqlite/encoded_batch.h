@@ -28,8 +28,9 @@ struct EncodedSpanGroup {
   std::string spans;  // JSON array
 };
 
-// The span as it is kept inside a group (run_id is the row's).
-Json EncodeSpan(Span span);
+// The span as it is kept inside a group (run_id is the row's): the text of a
+// JSON object, appended to `out`.
+void AppendSpanText(const Span& span, std::string* out);
 Span DecodeSpan(const Json& j, const std::string& run_id);
 
 struct EncodedBatch {

@@ -1,6 +1,7 @@
 // SQLite-specific behaviour: opening errors, pragmas, blob storage, the
 // commit path's failure handling and the query plans resume depends on.
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/encoded_batch.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/schema.h"
 
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <thread>
 
+#include "core/json_text.h"
 #include "store/store_conformance.h"
 
 namespace keel::sqlite {
@@ -103,6 +105,38 @@ class SqliteStoreTest : public ::testing::Test {
   std::string dir_;
   std::string path_;
 };
+
+TEST(SpanTextTest, IsTheTextOfTheSpansObjectAndDecodesBack) {
+  Span span;
+  span.run_id = "r-1";
+  span.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  span.span_id = "00f067aa0ba902b7";
+  span.name = "node \"quoted\" \u00e9\n";
+  span.kind = "node";
+  span.start_us = -5;
+  span.end_us = 1700000000000000;
+  span.status = "ok";
+  span.attrs = {{"tokens_in", 12}, {"cost_usd", 0.25}, {"nested", {{"a", Json::array({1, nullptr})}}}};
+  Json object = {{"trace_id", span.trace_id}, {"span_id", span.span_id},
+                 {"parent_span_id", ""},      {"name", span.name},
+                 {"kind", span.kind},         {"start_us", span.start_us},
+                 {"end_us", span.end_us},     {"status", span.status},
+                 {"attrs", span.attrs}};
+  std::string text;
+  AppendSpanText(span, &text);
+  EXPECT_EQ(text, DumpJsonText(object));
+  Span back = DecodeSpan(Json::parse(text), "r-1");
+  EXPECT_EQ(back.name, span.name);
+  EXPECT_EQ(back.start_us, span.start_us);
+  EXPECT_EQ(back.end_us, span.end_us);
+  EXPECT_EQ(back.attrs, span.attrs);
+
+  span.attrs = nullptr;  // a span without attributes
+  text.clear();
+  AppendSpanText(span, &text);
+  object["attrs"] = nullptr;
+  EXPECT_EQ(text, DumpJsonText(object));
+}
 
 TEST_F(SqliteStoreTest, FileThatIsNotADatabaseIsDataLoss) {
   std::ofstream(path_) << "account_id,arr\nA-1042,120000\n" << std::string(4096, 'x');
