@@ -1,5 +1,7 @@
 #include "engine/run.h"
 
+#include <utility>
+
 #include "engine/thread_pool.h"
 
 namespace keel {
@@ -20,11 +22,13 @@ void Run::Post(ThreadPool* pool, std::function<void()> task) {
 }
 
 void Run::Drain() {
-  // Runs a bounded batch, then yields the thread so one busy run cannot
-  // starve the others.
+  // Runs a bounded number of tasks, then yields the thread so one busy run
+  // cannot starve the others.
+  constexpr size_t kTasksPerTurn = 64;
+  size_t ran = 0;
   Json idle_parsed;  // freed after the lock, once the strand is idle
-  for (int i = 0; i < 64; ++i) {
-    std::function<void()> task;
+  while (true) {
+    std::vector<std::function<void()>> batch;
     {
       std::lock_guard<std::mutex> lock(strand_mu_);
       if (strand_.empty()) {
@@ -33,10 +37,11 @@ void Run::Drain() {
         strand_scheduled_ = false;
         return;
       }
-      task = std::move(strand_.front());
-      strand_.pop_front();
+      if (ran >= kTasksPerTurn) break;
+      batch = std::exchange(strand_, {});  // an idle strand keeps no buffer
     }
-    task();
+    for (std::function<void()>& task : batch) task();
+    ran += batch.size();
   }
   pool_->Post([self = shared_from_this()] { self->Drain(); },
               slack_us.load(std::memory_order_relaxed));

@@ -75,6 +75,7 @@ void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
       output_text = SerializePayload(payload["output"]);
     }
     if (output_text.size() >= kCompactMinBytes) {
+      output_text.shrink_to_fit();  // kept while the run lives: no spare room
       run.compact[key.node] = std::move(output_text);
       run.scope.erase(key.node);
     } else {
@@ -260,9 +261,13 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
                            std::function<void(Status)> then) {
   if (!run->burst_events.empty()) {
     // The burst's step completions go first, in this same batch.
-    batch.events.insert(batch.events.begin(), std::make_move_iterator(run->burst_events.begin()),
-                        std::make_move_iterator(run->burst_events.end()));
-    run->burst_events.clear();
+    std::vector<Event> burst = std::exchange(run->burst_events, {});
+    if (batch.events.empty()) {
+      batch.events = std::move(burst);
+    } else {
+      batch.events.insert(batch.events.begin(), std::make_move_iterator(burst.begin()),
+                          std::make_move_iterator(burst.end()));
+    }
     then = [run, steps = std::exchange(run->burst_then, {}),
             then = std::move(then)](Status s) mutable {
       for (auto& step_then : steps) {
@@ -279,8 +284,14 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
     e.seq = run->next_seq++;
     e.ts_us = now;
   }
-  for (Span& s : run->pending_spans) batch.spans.push_back(std::move(s));
-  run->pending_spans.clear();
+  // Taken whole, not cleared: a waiting run keeps no room for spans it
+  // no longer has (thousands of runs wait at once).
+  std::vector<Span> spans = std::exchange(run->pending_spans, {});
+  if (batch.spans.empty()) {
+    batch.spans = std::move(spans);
+  } else {
+    for (Span& s : spans) batch.spans.push_back(std::move(s));
+  }
   ThreadPool* pool = engine_->pool_.get();
   // The commit thread only hands the result to the run's strand; the run and
   // the continuation move into that task so nothing heavy is freed there.

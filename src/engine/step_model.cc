@@ -228,9 +228,14 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   Event completed{{}, 0, 0, EventType::kNodeCompleted, step->key.node, step->key.key, {}};
   std::string output_text;
   if (step->set_scope && payload.empty() && output.is_structured()) {
-    // Serialized once: the event's payload, and the run's compact copy.
-    output_text = SerializePayload(output);
-    completed.payload_text = "{\"output\":" + output_text + "}";
+    // Serialized once: the event's payload, and the run's compact copy cut
+    // from it at its exact size (a string grown by appending keeps up to
+    // twice its size, and thousands of runs hold these while they wait).
+    std::string& text = completed.payload_text;
+    text = "{\"output\":";
+    AppendJsonText(output, &text);
+    text += '}';
+    output_text.assign(text, 10, text.size() - 11);
   }
   if (output_text.size() >= kCompactMinBytes) {
     // The text is all the run keeps: drop the tree now, not after the commit,
