@@ -101,7 +101,7 @@ struct RunFilter {
 
 struct StoreStats {
   int64_t batches_committed = 0;
-  int64_t transactions = 0;      // one per group commit
+  int64_t transactions = 0;   // one per group commit
   int64_t payloads_read = 0;  // event payloads read from the store (resume cost)
 };
 
