@@ -190,6 +190,47 @@ TEST(EngineLeaseTest, TwoWorkersOnOneStoreExecuteEachRunExactlyOnce) {
   EXPECT_EQ(*a->store().CountRuns(RunStatus::kSucceeded), kRuns);
 }
 
+TEST(EngineLeaseTest, TwoWorkersFinalizingOneEntityLoseNoUpdate) {
+  // Within a worker, runs of one entity finalize one after another, each
+  // over the state its predecessor submitted, before that is committed; the
+  // other worker's writes land in between and reject some of them. Every
+  // run must still end with one write of its own, counted over all before it.
+  // (That a write built on a rejected one is rejected too, even when another
+  // writer's state took its version number, is StoreConformanceTest's
+  // StateWritesCanNameTheWriterTheyBuildOn.)
+  TempDir dir;
+  HarnessOptions options;
+  options.store_path = dir.File("keel.db");
+  options.effects_db = dir.File("effects.db");
+  auto a = OpenOrDie(options);
+  auto b = OpenOrDie(options);
+  ASSERT_TRUE(a && b);
+  a->engine().Start();
+  b->engine().Start();
+  constexpr int kRunsEach = 12;
+  std::vector<std::pair<EngineHarness*, std::string>> runs;
+  for (int i = 0; i < kRunsEach; ++i) {
+    for (EngineHarness* h : {a.get(), b.get()}) {
+      Result<std::string> id = h->engine().StartRun("crash_flow", {{"n", 5}});
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      runs.emplace_back(h, *id);
+    }
+  }
+  for (const auto& [h, id] : runs) {
+    std::optional<RunOutcome> outcome = h->Wait(id);
+    ASSERT_TRUE(outcome.has_value()) << id;
+    EXPECT_EQ(outcome->status, RunStatus::kSucceeded) << outcome->error;
+  }
+  Result<std::vector<StateVector>> history = a->store().StateHistory("C-5");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), size_t{2 * kRunsEach});
+  for (size_t i = 0; i < history->size(); ++i) {
+    EXPECT_EQ((*history)[i].version, static_cast<int64_t>(i) + 1);
+    // Each state counts the runs before it: none was written over.
+    EXPECT_EQ((*history)[i].data["runs"], static_cast<int64_t>(i) + 1) << "version " << i + 1;
+  }
+}
+
 TEST(EngineLeaseTest, RunLeasedByADeadProcessOnThisHostIsTakenOverAtOnce) {
   HarnessOptions options;
   options.project = kFlows;

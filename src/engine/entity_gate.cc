@@ -3,6 +3,7 @@
 namespace keel {
 
 void EntityGate::Enter(const std::string& entity_key, Admitted admitted) {
+  std::optional<GateState> written;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Entity& entity = entities_[entity_key];
@@ -11,8 +12,9 @@ void EntityGate::Enter(const std::string& entity_key, Admitted admitted) {
       return;
     }
     entity.held = true;
+    written = entity.written;  // submitted, maybe not landed yet
   }
-  admitted(std::make_shared<Ticket>(this, entity_key), std::nullopt);
+  admitted(std::make_shared<Ticket>(this, entity_key), std::move(written));
 }
 
 void EntityGate::Leave(const std::string& entity_key, std::optional<GateState> written) {
@@ -25,7 +27,9 @@ void EntityGate::Leave(const std::string& entity_key, std::optional<GateState> w
     Entity& entity = it->second;
     if (written) entity.written = std::move(written);
     if (entity.waiting.empty()) {
-      entities_.erase(it);  // nothing to hand on; the store has the state
+      entity.held = false;
+      // Nothing to hand on: forget the entity once the store has its state.
+      if (!entity.written) entities_.erase(it);
       return;
     }
     next = std::move(entity.waiting.front());
@@ -33,6 +37,19 @@ void EntityGate::Leave(const std::string& entity_key, std::optional<GateState> w
     state = entity.written;
   }
   next(std::make_shared<Ticket>(this, entity_key), std::move(state));
+}
+
+void EntityGate::Landed(const std::string& entity_key, int64_t version, bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entities_.find(entity_key);
+  if (it == entities_.end()) return;
+  Entity& entity = it->second;
+  // A newer write since is still on its way: keep that one.
+  if (!entity.written || entity.written->version != version) return;
+  // Landed, the store has it; rejected, it must not be handed on (runs that
+  // were handed it fail the version check and reload from the store).
+  entity.written.reset();
+  if (!entity.held && entity.waiting.empty()) entities_.erase(it);
 }
 
 }  // namespace keel

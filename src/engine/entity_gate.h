@@ -5,6 +5,13 @@
 // queues them instead, and hands each the state its predecessor wrote, so
 // the version check fails only when another process wrote meanwhile.
 //
+// A holder leaves once its write is submitted, not committed: the store
+// applies writes in submission order (Store::Submit), so the next one's
+// lands after it, and names the run whose state it builds on
+// (StateWrite::expected_writer), so it cannot land on another process's
+// state of the same version if that write is rejected. Until a write lands
+// (Landed), the gate keeps it for runs that arrive later.
+//
 // Thread-safe.
 #ifndef KEEL_ENGINE_ENTITY_GATE_H_
 #define KEEL_ENGINE_ENTITY_GATE_H_
@@ -26,6 +33,7 @@ namespace keel {
 struct GateState {
   int64_t version = 0;
   Json data;
+  std::string writer;  // the run that wrote it
 };
 
 class EntityGate {
@@ -40,10 +48,14 @@ class EntityGate {
 
   void Enter(const std::string& entity_key, Admitted admitted);
 
+  // The write of `version` reached the store (`ok`) or was rejected: the
+  // gate no longer needs to keep it, or must no longer hand it on.
+  void Landed(const std::string& entity_key, int64_t version, bool ok);
+
  private:
   struct Entity {
     bool held = false;
-    std::optional<GateState> written;
+    std::optional<GateState> written;  // the newest state submitted through the gate
     std::deque<Admitted> waiting;
   };
   void Leave(const std::string& entity_key, std::optional<GateState> written);
@@ -59,8 +71,8 @@ class EntityGate::Ticket {
   ~Ticket() { gate_->Leave(entity_key_, std::move(written_)); }
   Ticket(const Ticket&) = delete;
   Ticket& operator=(const Ticket&) = delete;
-  // Records the state the holder committed, for the next run in line.
-  void Wrote(int64_t version, Json data) { written_ = GateState{version, std::move(data)}; }
+  // Records the state the holder submitted, for the next run in line.
+  void Wrote(GateState state) { written_ = std::move(state); }
 
  private:
   EntityGate* gate_;

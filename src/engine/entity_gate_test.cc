@@ -1,9 +1,10 @@
 // EntityGate: one state writer per entity at a time, each handed what its
-// predecessor wrote.
+// predecessor wrote, until that write lands.
 #include "engine/entity_gate.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace keel {
@@ -28,13 +29,14 @@ TEST(EntityGateTest, RunsOfOneEntityGoOneAtATimeAndSeeTheLatestState) {
   EXPECT_FALSE(in[1]) << "the second waits while the first holds the entity";
   EXPECT_FALSE(admitted[0].written.has_value()) << "nothing written through the gate yet";
 
-  admitted[0].ticket->Wrote(7, {{"stage", "renewal"}});
+  admitted[0].ticket->Wrote({7, {{"stage", "renewal"}}, "r-1"});
   admitted[0].ticket.reset();
   ASSERT_TRUE(in[1]);
   EXPECT_FALSE(in[2]);
   ASSERT_TRUE(admitted[1].written.has_value());
   EXPECT_EQ(admitted[1].written->version, 7);
   EXPECT_EQ(admitted[1].written->data["stage"], "renewal");
+  EXPECT_EQ(admitted[1].written->writer, "r-1");
 
   admitted[1].ticket.reset();  // wrote nothing (e.g. failed): the last state still stands
   ASSERT_TRUE(in[2]);
@@ -42,26 +44,52 @@ TEST(EntityGateTest, RunsOfOneEntityGoOneAtATimeAndSeeTheLatestState) {
   EXPECT_EQ(admitted[2].written->version, 7);
 }
 
-TEST(EntityGateTest, OtherEntitiesAreNotHeldUpAndAFreedEntityStartsAfresh) {
+Admission EnterNow(EntityGate& gate, const std::string& entity) {
+  Admission admission;
+  gate.Enter(entity, [&](EntityGate::TicketPtr t, std::optional<GateState> w) {
+    admission = {std::move(t), std::move(w)};
+  });
+  return admission;
+}
+
+TEST(EntityGateTest, OtherEntitiesAreNotHeldUp) {
   EntityGate gate;
-  Admission a, b;
-  gate.Enter("A-1", [&](EntityGate::TicketPtr t, std::optional<GateState> w) {
-    a = {std::move(t), std::move(w)};
-  });
-  gate.Enter("A-2", [&](EntityGate::TicketPtr t, std::optional<GateState> w) {
-    b = {std::move(t), std::move(w)};
-  });
+  Admission a = EnterNow(gate, "A-1");
+  Admission b = EnterNow(gate, "A-2");
   EXPECT_NE(a.ticket, nullptr);
   EXPECT_NE(b.ticket, nullptr) << "a different entity is admitted at once";
-  a.ticket->Wrote(3, Json::object());
+}
+
+TEST(EntityGateTest, AWriteOnItsWayIsHandedToLaterRunsUntilItLands) {
+  EntityGate gate;
+  Admission a = EnterNow(gate, "A-1");
+  a.ticket->Wrote({3, {{"stage", "renewal"}}, "r-1"});
+  a.ticket.reset();  // left as soon as the write was submitted
+
+  // No one was waiting, but the store may not have version 3 yet.
+  Admission later = EnterNow(gate, "A-1");
+  ASSERT_NE(later.ticket, nullptr);
+  ASSERT_TRUE(later.written.has_value());
+  EXPECT_EQ(later.written->version, 3);
+  EXPECT_EQ(later.written->writer, "r-1");
+  later.ticket.reset();
+
+  gate.Landed("A-1", 3, true);  // now the store has it: the gate forgets the entity
+  Admission afresh = EnterNow(gate, "A-1");
+  ASSERT_NE(afresh.ticket, nullptr);
+  EXPECT_FALSE(afresh.written.has_value());
+}
+
+TEST(EntityGateTest, ARejectedWriteIsNotHandedOn) {
+  EntityGate gate;
+  Admission a = EnterNow(gate, "A-1");
+  a.ticket->Wrote({5, Json::object(), "r-1"});
   a.ticket.reset();
-  // No one was waiting: the gate forgot the entity (the store has its state).
-  Admission again;
-  gate.Enter("A-1", [&](EntityGate::TicketPtr t, std::optional<GateState> w) {
-    again = {std::move(t), std::move(w)};
-  });
-  ASSERT_NE(again.ticket, nullptr);
-  EXPECT_FALSE(again.written.has_value());
+  gate.Landed("A-1", 4, true);  // an older write landing changes nothing
+  EXPECT_EQ(EnterNow(gate, "A-1").written->version, 5);
+
+  gate.Landed("A-1", 5, false);  // rejected: later runs read the store instead
+  EXPECT_FALSE(EnterNow(gate, "A-1").written.has_value());
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ void RunExecutor::EnterFinalize(const RunPtr& run, const NodeDef& node) {
       if (written && written->version > run->state_version) {
         // A run before this one wrote the entity: finalize over its state.
         run->state_version = written->version;
+        run->state_writer = std::move(written->writer);
         run->scope["state"] = std::move(written->data);
       }
       RunFinalize(run, node, 0, std::move(ticket));
@@ -62,7 +63,7 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
   if (!run->record.entity_key.empty()) {
     batch.state = StateWrite{run->record.entity_key, run->state_version, *state,
-                             run->record.run_id};
+                             run->record.run_id, run->state_writer};
     result["state_version"] = run->state_version + 1;
     batch.events.push_back(Event{{}, 0, 0, EventType::kStateWritten, node.id, "",
                                  {{"entity_key", run->record.entity_key},
@@ -90,11 +91,13 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
   batch.run_update->result = result;
   batch.spans.push_back(RunSpan(*run, "ok", NowUs()));
   int64_t first_seq = run->next_seq;
+  Json state = has_state ? result["state"] : Json();
+  int64_t version = run->state_version + 1;
+  bool through_gate = ticket != nullptr && has_state;
   CommitOr(run, std::move(batch), [this, run, &node, result, attempt, has_state, first_seq,
-                                   ticket = std::move(ticket)](Status s) mutable {
+                                   version, through_gate](Status s) mutable {
+    if (through_gate) entity_gate_.Landed(run->record.entity_key, version, s.ok());
     if (s.ok()) {
-      if (ticket && has_state) ticket->Wrote(run->state_version + 1, result["state"]);
-      ticket.reset();  // the next run of this entity may go on
       return engine_->Retire(run->record.run_id,
                              RunOutcome{run->record.run_id, RunStatus::kSucceeded, result, "", ""});
     }
@@ -110,10 +113,14 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
     Result<std::optional<StateVector>> latest = engine_->store_->GetState(run->record.entity_key);
     if (!latest.ok()) return engine_->Abandon(run->record.run_id, latest.status());
     run->state_version = latest->has_value() ? (*latest)->version : 0;
+    run->state_writer.clear();
     run->scope["state"] = latest->has_value() ? (*latest)->data : Json::object();
     run->next_seq = first_seq;  // the rolled-back batch wrote no events
-    RunFinalize(run, node, attempt + 1, std::move(ticket));
+    RunFinalize(run, node, attempt + 1, nullptr);
   });
+  // The next run of this entity finalizes over this state now, without
+  // waiting for this commit (see entity_gate.h).
+  if (through_gate) ticket->Wrote(GateState{version, std::move(state), run->record.run_id});
 }
 
 void RunExecutor::RunEscalate(const RunPtr& run, const NodeDef& node) {

@@ -67,6 +67,9 @@ struct Run : std::enable_shared_from_this<Run> {
   // the strand goes idle: a waiting run holds only the text. See ParsedRoots().
   mutable Json parsed;
   int64_t state_version = 0;
+  // The run that wrote `state_version`, when the entity gate handed it over
+  // before it was committed ("" once read from the store).
+  std::string state_writer;
   int64_t next_seq = 1;
   std::string run_span_id;
 

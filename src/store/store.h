@@ -54,6 +54,10 @@ struct StateWrite {
   int64_t expected_version = 0;
   Json data;
   std::string run_id;
+  // When set, `expected_version` must also have been written by this run: a
+  // writer that built on a state not yet committed (EntityGate) must not
+  // land on another writer's state of the same number.
+  std::string expected_writer = std::string();
 };
 
 // Conditional change of an approval: applied only if its status is still
@@ -109,7 +113,9 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Queues `batch`; `done` runs on the commit thread once the batch is durable
+  // Queues `batch`; batches are applied in the order they are submitted (one
+  // submitted after another's Submit() returned sees that one's writes, if
+  // they succeeded). `done` runs on the commit thread once the batch is durable
   // (OK) or rejected (kAborted for a failed precondition: state-vector version
   // conflict, approval no longer in the expected status, duplicate id/seq;
   // kUnavailable/kDataLoss when the database itself fails). `done` must not

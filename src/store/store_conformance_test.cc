@@ -249,6 +249,52 @@ TEST_P(StoreConformanceTest, StateVectorsUseOptimisticVersions) {
   EXPECT_TRUE(store_->StateHistory("B-7")->empty());
 }
 
+TEST_P(StoreConformanceTest, StateWritesCanNameTheWriterTheyBuildOn) {
+  auto write = [&](int64_t expected, std::string by, std::string expected_writer) {
+    WriteBatch batch;
+    batch.state = StateWrite{"A-1042", expected, {{"by", by}}, by, expected_writer};
+    return store_->Write(std::move(batch));
+  };
+  ASSERT_TRUE(write(0, "r-1", "").ok());
+  // Version 1 is there, but another run wrote it: rejected.
+  Status other = write(1, "r-3", "r-2");
+  EXPECT_EQ(other.code(), StatusCode::kAborted);
+  EXPECT_EQ(other.message(),
+            "state vector A-1042 changed: expected version 1 by run r-2, found it by run r-1");
+  EXPECT_TRUE(write(1, "r-3", "r-1").ok());
+  EXPECT_EQ((*store_->GetState("A-1042"))->version, 2);
+}
+
+TEST_P(StoreConformanceTest, BatchesApplyInSubmitOrder) {
+  // Each write expects the version the one submitted before it makes: they
+  // all land only if the store applies them in the order they were submitted.
+  constexpr int kWrites = 300;
+  std::atomic<int> ok{0};
+  for (int v = 0; v < kWrites; ++v) {
+    WriteBatch batch;
+    batch.state = StateWrite{"A-1042", v, {{"v", v + 1}}, "r-1"};
+    store_->Submit(std::move(batch), [&ok](Status s) { ok += s.ok() ? 1 : 0; });
+  }
+  // A stale write in between fails alone; the next one still sees the last.
+  WriteBatch stale;
+  stale.state = StateWrite{"A-1042", 0, {{"v", -1}}, "r-2"};
+  Status stale_status;
+  store_->Submit(std::move(stale), [&stale_status](Status s) { stale_status = s; });
+  WriteBatch last;
+  last.state = StateWrite{"A-1042", kWrites, {{"v", kWrites + 1}}, "r-2", "r-1"};
+  Status last_status;
+  store_->Submit(std::move(last), [&last_status](Status s) { last_status = s; });
+  store_->Flush();
+
+  EXPECT_EQ(ok.load(), kWrites);
+  EXPECT_EQ(stale_status.code(), StatusCode::kAborted);
+  EXPECT_TRUE(last_status.ok()) << last_status.ToString();
+  Result<std::optional<StateVector>> latest = store_->GetState("A-1042");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->version, kWrites + 1);
+  EXPECT_EQ((*latest)->data, Json({{"v", kWrites + 1}}));
+}
+
 TEST_P(StoreConformanceTest, ApprovalWritesAreConditional) {
   AddRun("r-1");
   auto write = [&](Approval a, bool insert, ApprovalStatus expected) {

@@ -27,7 +27,8 @@ constexpr const char* kClaimParkedRun =
     "lease_host = ?3, lease_pid = ?4, lease_expires_us = ?5, updated_us = ?6 "
     "WHERE run_id = ?1 AND status = 'parked'";
 constexpr const char* kLatestStateVersion =
-    "SELECT COALESCE(MAX(version), 0) FROM state_vectors WHERE entity_key = ?1";
+    "SELECT version, run_id FROM state_vectors WHERE entity_key = ?1 "
+    "ORDER BY version DESC LIMIT 1";
 constexpr const char* kInsertState =
     "INSERT INTO state_vectors (entity_key, version, data, run_id, updated_us) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -102,11 +103,22 @@ Status UpdateRun(Connection& conn, const RunUpdate& update, const EncodedBatch& 
 Status WriteState(Connection& conn, const StateWrite& write, const EncodedBatch& enc, int64_t now) {
   Stmt latest = conn.Prepare(kLatestStateVersion);
   latest.Bind(1, write.entity_key);
-  if (!latest.Next()) return latest.status();
-  int64_t found = latest.Int(0);
+  int64_t found = 0;
+  std::string writer;
+  if (latest.Next()) {
+    found = latest.Int(0);
+    writer = latest.Str(1);
+  } else if (!latest.status().ok()) {
+    return latest.status();
+  }
   if (found != write.expected_version) {
     return Aborted("state vector " + write.entity_key + " changed: expected version " +
                    std::to_string(write.expected_version) + ", found " + std::to_string(found));
+  }
+  if (!write.expected_writer.empty() && writer != write.expected_writer) {
+    return Aborted("state vector " + write.entity_key + " changed: expected version " +
+                   std::to_string(found) + " by run " + write.expected_writer + ", found it by " +
+                   (writer.empty() ? "none" : "run " + writer));
   }
   Stmt insert = conn.Prepare(kInsertState);
   insert.Bind(1, write.entity_key).Bind(2, found + 1).BindTextOrNull(3, enc.state_data);
