@@ -29,24 +29,24 @@ void AppendSpanText(const Span& span, std::string* out) {
   // Written member by member, keys in sorted order (DumpJsonText's text of
   // the same object): a batch carries thousands of spans, and building a
   // tree for each only to print it took ~4% of the engine's CPU.
+  auto text = [out](const char* key, std::string_view value) {
+    out->append(key);
+    AppendJsonString(value, out);
+  };
+  auto number = [out](const char* key, int64_t value) {
+    out->append(key);
+    out->append(std::to_string(value));
+  };
   out->append("{\"attrs\":");
   AppendJsonText(span.attrs, out);
-  out->append(",\"end_us\":");
-  out->append(std::to_string(span.end_us));
-  out->append(",\"kind\":");
-  AppendJsonString(span.kind, out);
-  out->append(",\"name\":");
-  AppendJsonString(span.name, out);
-  out->append(",\"parent_span_id\":");
-  AppendJsonString(span.parent_span_id, out);
-  out->append(",\"span_id\":");
-  AppendJsonString(span.span_id, out);
-  out->append(",\"start_us\":");
-  out->append(std::to_string(span.start_us));
-  out->append(",\"status\":");
-  AppendJsonString(span.status, out);
-  out->append(",\"trace_id\":");
-  AppendJsonString(span.trace_id, out);
+  number(",\"end_us\":", span.end_us);
+  text(",\"kind\":", span.kind);
+  text(",\"name\":", span.name);
+  text(",\"parent_span_id\":", span.parent_span_id);
+  text(",\"span_id\":", span.span_id);
+  number(",\"start_us\":", span.start_us);
+  text(",\"status\":", span.status);
+  text(",\"trace_id\":", span.trace_id);
   out->push_back('}');
 }
 
