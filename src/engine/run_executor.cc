@@ -73,9 +73,9 @@ void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
     if (run.parsed.is_object()) run.parsed.erase(key.node);  // a parse of the old value
     if (output_text.empty() && payload["output"].is_structured()) {
       output_text = SerializePayload(payload["output"]);
+      output_text.shrink_to_fit();  // grown by appending; kept while the run lives
     }
     if (output_text.size() >= kCompactMinBytes) {
-      output_text.shrink_to_fit();  // kept while the run lives: no spare room
       run.compact[key.node] = std::move(output_text);
       run.scope.erase(key.node);
     } else {

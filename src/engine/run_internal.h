@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/json.h"
 #include "engine/run.h"
@@ -95,6 +96,11 @@ const Json* ParsedRoots(const Run& run, const std::vector<std::string>& roots);
 // Structured outputs at least this large (as text) are kept compact; smaller
 // ones and scalars stay in the scope, where reading them costs nothing.
 inline constexpr size_t kCompactMinBytes = 128;
+
+// How a step completion's payload text starts when the output is all it
+// holds: `{"output":` + the output's text + `}`. CompleteStep writes it so,
+// and a resume cuts the compact output back out of it.
+inline constexpr std::string_view kOutputPayloadHead = "{\"output\":";
 
 // Records a durable completion: publishes the output under the node id when
 // `publish` (moving it, or keeping it as compact text: `output_text` is its

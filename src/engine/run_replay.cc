@@ -19,8 +19,8 @@ Result<Json> PayloadTree(Event& e) {
 }
 
 // A published output kept as compact text (see Run::compact) is cut from
-// the payload's text in place: no tree is built only to be printed again,
-// and no second copy is made.
+// the payload's text (kOutputPayloadHead) in place: no tree is built only to
+// be printed again, and no second copy is made.
 std::optional<std::string> CompactOutputText(Event& e) {
   std::optional<std::string_view> output = SoleMemberText(e.payload_text, "output");
   if (!output || output->size() < kCompactMinBytes) return std::nullopt;

@@ -232,10 +232,11 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
     // from it at its exact size (a string grown by appending keeps up to
     // twice its size, and thousands of runs hold these while they wait).
     std::string& text = completed.payload_text;
-    text = "{\"output\":";
+    text = kOutputPayloadHead;
     AppendJsonText(output, &text);
     text += '}';
-    output_text.assign(text, 10, text.size() - 11);
+    const size_t head = kOutputPayloadHead.size();
+    output_text.assign(text, head, text.size() - head - 1);
   }
   if (output_text.size() >= kCompactMinBytes) {
     // The text is all the run keeps: drop the tree now, not after the commit,
