@@ -257,17 +257,26 @@ void RunExecutor::CommitStep(const RunPtr& run, Event completed, std::function<v
   }
 }
 
+namespace {
+
+// `first` then `second`, moved. The run's queues are taken whole (exchanged,
+// not cleared), so a waiting run keeps no room for what it no longer has:
+// thousands of runs wait at once.
+template <typename T>
+std::vector<T> Concat(std::vector<T> first, std::vector<T> second) {
+  if (first.empty()) return second;
+  first.insert(first.end(), std::make_move_iterator(second.begin()),
+               std::make_move_iterator(second.end()));
+  return first;
+}
+
+}  // namespace
+
 void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
                            std::function<void(Status)> then) {
   if (!run->burst_events.empty()) {
     // The burst's step completions go first, in this same batch.
-    std::vector<Event> burst = std::exchange(run->burst_events, {});
-    if (batch.events.empty()) {
-      batch.events = std::move(burst);
-    } else {
-      batch.events.insert(batch.events.begin(), std::make_move_iterator(burst.begin()),
-                          std::make_move_iterator(burst.end()));
-    }
+    batch.events = Concat(std::exchange(run->burst_events, {}), std::move(batch.events));
     then = [run, steps = std::exchange(run->burst_then, {}),
             then = std::move(then)](Status s) mutable {
       for (auto& step_then : steps) {
@@ -284,14 +293,7 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
     e.seq = run->next_seq++;
     e.ts_us = now;
   }
-  // Taken whole, not cleared: a waiting run keeps no room for spans it
-  // no longer has (thousands of runs wait at once).
-  std::vector<Span> spans = std::exchange(run->pending_spans, {});
-  if (batch.spans.empty()) {
-    batch.spans = std::move(spans);
-  } else {
-    for (Span& s : spans) batch.spans.push_back(std::move(s));
-  }
+  batch.spans = Concat(std::move(batch.spans), std::exchange(run->pending_spans, {}));
   ThreadPool* pool = engine_->pool_.get();
   // The commit thread only hands the result to the run's strand; the run and
   // the continuation move into that task so nothing heavy is freed there.
