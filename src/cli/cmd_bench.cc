@@ -138,6 +138,8 @@ int BenchWaiting(const BenchFlags& flags) {
               {"p50_run_s", Median(all.run_ms) / 1000},
               {"max_run_s", Percentile(all.run_ms, 1.0) / 1000},
               {"peak_rss_mb", PeakRssMb()},
+              {"store_batches", (*app)->store->Stats().batches_committed},
+              {"store_transactions", (*app)->store->Stats().transactions},
               {"threads", ThreadCount()}};
   std::printf("%s\n", out.dump(2).c_str());
   app->reset();

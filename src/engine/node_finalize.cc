@@ -59,12 +59,13 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
     result["markdown"] = std::move(md).value();
   }
   WriteBatch batch;
-  Json payload = {{"output", result}};
-  batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
+  if (!run->record.entity_key.empty()) result["state_version"] = run->state_version + 1;
+  // The node's output is the run's result: stored once, with the node.
+  batch.events.push_back(
+      Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", {{"output", result}}});
   if (!run->record.entity_key.empty()) {
     batch.state = StateWrite{run->record.entity_key, run->state_version, *state,
                              run->record.run_id, run->state_writer};
-    result["state_version"] = run->state_version + 1;
     batch.events.push_back(Event{{}, 0, 0, EventType::kStateWritten, node.id, "",
                                  {{"entity_key", run->record.entity_key},
                                   {"version", run->state_version + 1}}});
@@ -85,8 +86,10 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
                                      Json result, int attempt, EntityGate::TicketPtr ticket) {
   bool has_state = batch.state.has_value();
   run->stopped = true;
-  Json finished = {{"status", "succeeded"}, {"result", result}};
-  batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "", finished});
+  // The result is the output of `node`, just above in this batch: the log
+  // names it rather than storing a second copy of the brief.
+  batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "",
+                               {{"status", "succeeded"}, {"result_of", node.id}}});
   batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kSucceeded);
   batch.run_update->result = result;
   batch.spans.push_back(RunSpan(*run, "ok", NowUs()));

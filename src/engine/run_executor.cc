@@ -294,6 +294,7 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
     e.ts_us = now;
   }
   batch.spans = Concat(std::move(batch.spans), std::exchange(run->pending_spans, {}));
+  batch.writer = engine_->owner_.owner_id;  // refused if another worker took the run over
   ThreadPool* pool = engine_->pool_.get();
   // The commit thread only hands the result to the run's strand; the run and
   // the continuation move into that task so nothing heavy is freed there.

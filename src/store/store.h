@@ -88,12 +88,18 @@ struct ParkedRunClaim {
 // One atomic unit of writes.
 struct WriteBatch {
   std::optional<RunRecord> new_run;  // inserted (fails if the id exists)
-  std::vector<Event> events;         // appended; (run_id, seq) must be new
+  // Appended. Seqs are the writer's to assign: one after the run's last.
+  std::vector<Event> events;
   std::optional<RunUpdate> run_update;
   std::optional<StateWrite> state;
   std::optional<ApprovalWrite> approval;
-  std::optional<ParkedRunClaim> claim_parked;
+  std::optional<ParkedRunClaim> claim_parked;  // applied before the events
   std::vector<Span> spans;
+  // The lease owner id of the process appending `events`. When set, the
+  // batch fails (kAborted) unless every run it appends to is leased to this
+  // owner: a worker that stalled past its lease, while another took the run
+  // over, cannot write into the new holder's log.
+  std::string writer = std::string();
 };
 
 
@@ -117,7 +123,8 @@ class Store {
   // submitted after another's Submit() returned sees that one's writes, if
   // they succeeded). `done` runs on the commit thread once the batch is durable
   // (OK) or rejected (kAborted for a failed precondition: state-vector version
-  // conflict, approval no longer in the expected status, duplicate id/seq;
+  // conflict, approval no longer in the expected status, duplicate run id, a
+  // writer that does not hold the run's lease;
   // kUnavailable/kDataLoss when the database itself fails). `done` must not
   // block. Waits only while the commit queue is full (see above).
   virtual void Submit(WriteBatch batch, std::function<void(Status)> done) = 0;

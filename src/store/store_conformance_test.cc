@@ -39,28 +39,73 @@ TEST_P(StoreConformanceTest, DuplicateRunIdIsAborted) {
   EXPECT_THAT(status.message(), HasSubstr("r-1"));
 }
 
-TEST_P(StoreConformanceTest, EventsKeepSeqOrderAndRejectDuplicateSeq) {
+TEST_P(StoreConformanceTest, EventsKeepSeqOrder) {
   WriteBatch first;
   first.new_run = MakeRun("r-1");
   first.events.push_back(MakeEvent("r-1", 1, EventType::kRunStarted, "", "", {{"input", 1}}));
   first.events.push_back(MakeEvent("r-1", 2, EventType::kNodeCompleted, "fetch", "", "ok"));
   ASSERT_TRUE(store_->Write(std::move(first)).ok());
-
-  WriteBatch duplicate;  // seq 3 is new, seq 2 is not: the whole batch must fail
-  duplicate.events.push_back(MakeEvent("r-1", 3, EventType::kNodeCompleted, "x", "", 3));
-  duplicate.events.push_back(MakeEvent("r-1", 2, EventType::kNodeCompleted, "x", "", 2));
-  Status status = store_->Write(std::move(duplicate));
-  EXPECT_EQ(status.code(), StatusCode::kAborted);
+  WriteBatch second;
+  second.events.push_back(MakeEvent("r-1", 3, EventType::kNodeCompleted, "x", "", 3));
+  ASSERT_TRUE(store_->Write(std::move(second)).ok());
 
   Result<std::vector<Event>> events = store_->LoadEvents("r-1");
   ASSERT_TRUE(events.ok()) << events.status().ToString();
-  ASSERT_EQ(events->size(), 2u);
+  ASSERT_EQ(events->size(), 3u);
   EXPECT_EQ((*events)[0].seq, 1);
   EXPECT_EQ((*events)[0].type, EventType::kRunStarted);
   EXPECT_EQ((*events)[0].payload, Json({{"input", 1}}));
   EXPECT_EQ((*events)[1].node, "fetch");
   EXPECT_EQ((*events)[1].payload, "ok");
   EXPECT_EQ((*events)[1].ts_us, kT0 + 2);
+  EXPECT_EQ((*events)[2].seq, 3);
+}
+
+// A worker that stalled past its lease while another took the run over must
+// not write into the new holder's log: the whole batch is refused.
+TEST_P(StoreConformanceTest, OnlyTheLeaseHolderAppendsEvents) {
+  WriteBatch start;
+  start.new_run = MakeRun("r-1", kT0, RunStatus::kRunning);
+  start.new_run->lease_owner = "w-new";
+  start.new_run->lease_expires_us = kT0 + 1'000'000;
+  start.events.push_back(MakeEvent("r-1", 1, EventType::kRunStarted, "", "", {{"input", 1}}));
+  start.writer = "w-new";
+  ASSERT_TRUE(store_->Write(std::move(start)).ok());
+
+  WriteBatch stale;
+  stale.events.push_back(MakeEvent("r-1", 2, EventType::kNodeCompleted, "x", "", "stale"));
+  stale.run_update = ReleaseRun("r-1", RunStatus::kSucceeded);
+  stale.writer = "w-old";
+  Status refused = store_->Write(std::move(stale));
+  EXPECT_EQ(refused.code(), StatusCode::kAborted);
+  EXPECT_THAT(refused.message(), HasSubstr("r-1 is not leased to w-old (w-new holds it)"));
+
+  WriteBatch holder;
+  holder.events.push_back(MakeEvent("r-1", 2, EventType::kNodeCompleted, "x", "", "fresh"));
+  holder.run_update = ReleaseRun("r-1", RunStatus::kParked);
+  holder.writer = "w-new";
+  ASSERT_TRUE(store_->Write(std::move(holder)).ok());
+  WriteBatch after_release;  // parking gave the lease up
+  after_release.events.push_back(MakeEvent("r-1", 3, EventType::kNodeCompleted, "y", "", 3));
+  after_release.writer = "w-new";
+  EXPECT_THAT(store_->Write(std::move(after_release)).message(), HasSubstr("no one holds it"));
+
+  // A claim in the same batch comes first: the claimer may append at once.
+  WriteBatch claimed;
+  claimed.claim_parked = ParkedRunClaim{"r-1", LeaseOwner{"w-next", "host", 1}, kT0 + 2'000'000};
+  claimed.events.push_back(MakeEvent("r-1", 3, EventType::kNodeCompleted, "y", "", "claimed"));
+  claimed.writer = "w-next";
+  ASSERT_TRUE(store_->Write(std::move(claimed)).ok());
+
+  Result<std::vector<Event>> events = store_->LoadEvents("r-1");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ((*events)[1].payload, "fresh");
+  EXPECT_EQ((*events)[2].payload, "claimed");
+  Result<RunRecord> run = store_->GetRun("r-1");
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->status, RunStatus::kRunning);
+  EXPECT_EQ(run->lease_owner, "w-next");
 }
 
 TEST_P(StoreConformanceTest, NullAndLargePayloadsRoundTrip) {

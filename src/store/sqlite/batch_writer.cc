@@ -40,6 +40,7 @@ constexpr const char* kUpdateApproval =
     "UPDATE approvals SET status = ?2, edited = ?3, reason = ?4, decided_by = ?5, "
     "decided_us = ?6 WHERE approval_id = ?1 AND status = ?7";
 constexpr const char* kApprovalStatus = "SELECT status FROM approvals WHERE approval_id = ?1";
+constexpr const char* kLeaseOwner = "SELECT lease_owner FROM runs WHERE run_id = ?1";
 constexpr const char* kInsertSpanGroup =
     "INSERT OR REPLACE INTO span_groups (run_id, group_id, last_start_us, spans) "
     "VALUES (?1, ?2, ?3, ?4)";
@@ -88,6 +89,33 @@ Status ClaimParkedRun(Connection& conn, const ParkedRunClaim& claim, int64_t now
   stmt.Bind(4, claim.owner.pid).Bind(5, claim.lease_expires_us).Bind(6, now);
   KEEL_RETURN_IF_ERROR(stmt.Run());
   if (conn.Changes() == 0) return Aborted("run " + claim.run_id + " is not parked");
+  return Status();
+}
+
+// The log's guard against two writers: only the lease holder appends. (The
+// lease is checked on the row, not through a unique (run_id, seq) index:
+// such an index put one more page per run in every group commit.)
+Status CheckLeaseHolder(Connection& conn, const std::string& run_id, const std::string& writer) {
+  Stmt stmt = conn.Prepare(kLeaseOwner);
+  stmt.Bind(1, run_id);
+  if (!stmt.Next()) {
+    if (!stmt.status().ok()) return stmt.status();
+    return Aborted("events for run " + run_id + ", which does not exist");
+  }
+  std::string holder = stmt.Str(0);
+  if (holder == writer) return Status();
+  return Aborted("run " + run_id + " is not leased to " + writer +
+                 (holder.empty() ? " (no one holds it)" : " (" + holder + " holds it)"));
+}
+
+Status CheckWriter(Connection& conn, const WriteBatch& batch) {
+  if (batch.writer.empty()) return Status();
+  const std::string* checked = nullptr;  // a batch's events are almost always one run's
+  for (const Event& event : batch.events) {
+    if (checked != nullptr && *checked == event.run_id) continue;
+    KEEL_RETURN_IF_ERROR(CheckLeaseHolder(conn, event.run_id, batch.writer));
+    checked = &event.run_id;
+  }
   return Status();
 }
 
@@ -192,6 +220,8 @@ Status ApplyBatch(Connection& conn, const EncodedBatch& enc, int64_t now_us) {
   const WriteBatch& batch = enc.batch;
   // Preconditions first, so a conflicting batch fails before writing much.
   if (batch.new_run) KEEL_RETURN_IF_ERROR(InsertRun(conn, *batch.new_run, enc, now_us));
+  if (batch.claim_parked) KEEL_RETURN_IF_ERROR(ClaimParkedRun(conn, *batch.claim_parked, now_us));
+  KEEL_RETURN_IF_ERROR(CheckWriter(conn, batch));
   if (batch.state) KEEL_RETURN_IF_ERROR(WriteState(conn, *batch.state, enc, now_us));
   if (batch.approval) {
     KEEL_RETURN_IF_ERROR(batch.approval->insert
@@ -202,7 +232,6 @@ Status ApplyBatch(Connection& conn, const EncodedBatch& enc, int64_t now_us) {
     KEEL_RETURN_IF_ERROR(InsertEvent(conn, batch.events[i], enc.event_payloads[i]));
   }
   if (batch.run_update) KEEL_RETURN_IF_ERROR(UpdateRun(conn, *batch.run_update, enc, now_us));
-  if (batch.claim_parked) KEEL_RETURN_IF_ERROR(ClaimParkedRun(conn, *batch.claim_parked, now_us));
   for (const EncodedSpanGroup& group : enc.span_groups) {
     KEEL_RETURN_IF_ERROR(InsertSpanGroup(conn, group));
   }

@@ -14,9 +14,10 @@
 namespace keel::sqlite {
 
 // Applies `batch` inside the caller's open transaction. Returns kAborted with
-// a clear message when a precondition fails (duplicate run id or event seq,
-// state-vector version conflict, approval not in the expected status); the
-// caller must then roll back what the batch wrote. `now_us` stamps updated_us.
+// a clear message when a precondition fails (duplicate run id, a writer not
+// holding the run's lease, state-vector version conflict, approval not in the
+// expected status); the caller must then roll back what the batch wrote.
+// `now_us` stamps updated_us.
 Status ApplyBatch(Connection& conn, const EncodedBatch& batch, int64_t now_us);
 
 // One queued batch and, after CommitGroup, its outcome.

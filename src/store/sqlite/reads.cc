@@ -30,10 +30,11 @@ constexpr const char* kCountRunsByStatus = "SELECT COUNT(*) FROM runs WHERE stat
   "e.blob_hash, b.hash IS NULL FROM events e LEFT JOIN blobs b ON b.hash = e.blob_hash "
 constexpr const char* kLoadEvents = KEEL_SQL_EVENT_SELECT "WHERE e.run_id = ?1 ORDER BY e.seq";
 // The inner query reads only the events_latest index, so superseded events'
-// rows, and their payloads, are never touched.
+// rows, and their payloads, are never touched. (With MAX, SQLite takes the
+// bare column `id` from the row holding the maximum.)
 constexpr const char* kLoadLatestEvents = KEEL_SQL_EVENT_SELECT
-    "WHERE e.run_id = ?1 AND e.seq IN (SELECT MAX(seq) FROM events WHERE run_id = ?1 "
-    "GROUP BY type, node, key) ORDER BY e.seq";
+    "WHERE e.id IN (SELECT id FROM (SELECT id, MAX(seq) FROM events WHERE run_id = ?1 "
+    "GROUP BY type, node, key)) ORDER BY e.seq";
 #undef KEEL_SQL_EVENT_SELECT
 
 constexpr const char* kGetState = "SELECT " KEEL_SQL_STATE_COLUMNS

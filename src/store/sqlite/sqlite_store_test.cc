@@ -246,8 +246,10 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
     ASSERT_EQ(events->size(), 1u);
     EXPECT_EQ((*events)[0].payload, Json({{"x", i}}));
   }
-  EXPECT_EQ(RawDb(path_).Text("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'events_by_run'"),
-            "1");
+  // Version 4 reads events by run through events_latest alone.
+  EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' "
+                              "AND tbl_name = 'events' ORDER BY name"),
+            "events_latest,events_by_blob");
 }
 
 TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
