@@ -10,6 +10,7 @@ namespace keel::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 TEST_P(StoreConformanceTest, NewRunRoundTrips) {
   RunRecord run = MakeRun("r-1", kT0);
@@ -442,6 +443,9 @@ TEST_P(StoreConformanceTest, SpansByRunAndByStartTime) {
   ASSERT_EQ(since->size(), 2u);
   EXPECT_EQ((*since)[0].span_id, "s-2");
   EXPECT_EQ((*since)[1].span_id, "s-3");
+  // Spans are not part of the run's history.
+  EXPECT_THAT(*store_->LoadEvents("r-1"), IsEmpty());
+  EXPECT_THAT(*store_->LoadLatestEvents("r-1"), IsEmpty());
 }
 
 TEST_P(StoreConformanceTest, ListRunsNewestFirstWithFilters) {

@@ -41,9 +41,10 @@ constexpr const char* kUpdateApproval =
     "decided_us = ?6 WHERE approval_id = ?1 AND status = ?7";
 constexpr const char* kApprovalStatus = "SELECT status FROM approvals WHERE approval_id = ?1";
 constexpr const char* kLeaseOwner = "SELECT lease_owner FROM runs WHERE run_id = ?1";
+// A span group is a row of the events table (schema.cc, version 5).
 constexpr const char* kInsertSpanGroup =
-    "INSERT OR REPLACE INTO span_groups (run_id, group_id, last_start_us, spans) "
-    "VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO events (run_id, seq, ts_us, type, node, key, payload) "
+    "VALUES (?1, 0, ?3, 'spans', '', ?2, ?4)";
 
 // A constraint violation on insert means the key exists: a precondition
 // failure with our own message; anything else is the database's error.

@@ -16,10 +16,9 @@ constexpr const char* kSelectPruneRuns =
 constexpr const char* kSelectPruneBlobs =
     "INSERT OR IGNORE INTO prune_blobs (hash) SELECT blob_hash FROM events "
     "WHERE run_id IN (SELECT run_id FROM prune_runs) AND blob_hash IS NOT NULL";
+// The events table holds the runs' span groups too (schema.cc, version 5).
 constexpr const char* kDeleteEvents =
     "DELETE FROM events WHERE run_id IN (SELECT run_id FROM prune_runs)";
-constexpr const char* kDeleteSpans =
-    "DELETE FROM span_groups WHERE run_id IN (SELECT run_id FROM prune_runs)";
 constexpr const char* kDeleteApprovals =
     "DELETE FROM approvals WHERE run_id IN (SELECT run_id FROM prune_runs)";
 constexpr const char* kDeleteRuns =
@@ -38,7 +37,6 @@ Result<int64_t> SqliteStore::PruneFinished(int64_t before_us) {
     KEEL_RETURN_IF_ERROR(conn.Prepare(kSelectPruneRuns).Bind(1, before_us).Run());
     KEEL_RETURN_IF_ERROR(conn.Prepare(kSelectPruneBlobs).Run());
     KEEL_RETURN_IF_ERROR(conn.Prepare(kDeleteEvents).Run());
-    KEEL_RETURN_IF_ERROR(conn.Prepare(kDeleteSpans).Run());
     KEEL_RETURN_IF_ERROR(conn.Prepare(kDeleteApprovals).Run());
     KEEL_RETURN_IF_ERROR(conn.Prepare(kDeleteRuns).Run());
     pruned = conn.Changes();

@@ -28,13 +28,16 @@ constexpr const char* kCountRunsByStatus = "SELECT COUNT(*) FROM runs WHERE stat
 #define KEEL_SQL_EVENT_SELECT                                                   \
   "SELECT e.seq, e.ts_us, e.type, e.node, e.key, COALESCE(e.payload, b.data), " \
   "e.blob_hash, b.hash IS NULL FROM events e LEFT JOIN blobs b ON b.hash = e.blob_hash "
-constexpr const char* kLoadEvents = KEEL_SQL_EVENT_SELECT "WHERE e.run_id = ?1 ORDER BY e.seq";
+// Span groups share the events table (schema.cc, version 5): every query of
+// events leaves them out.
+constexpr const char* kLoadEvents =
+    KEEL_SQL_EVENT_SELECT "WHERE e.run_id = ?1 AND e.type <> 'spans' ORDER BY e.seq";
 // The inner query reads only the events_latest index, so superseded events'
 // rows, and their payloads, are never touched. (With MAX, SQLite takes the
 // bare column `id` from the row holding the maximum.)
 constexpr const char* kLoadLatestEvents = KEEL_SQL_EVENT_SELECT
     "WHERE e.id IN (SELECT id FROM (SELECT id, MAX(seq) FROM events WHERE run_id = ?1 "
-    "GROUP BY type, node, key)) ORDER BY e.seq";
+    "AND type <> 'spans' GROUP BY type, node, key)) ORDER BY e.seq";
 #undef KEEL_SQL_EVENT_SELECT
 
 constexpr const char* kGetState = "SELECT " KEEL_SQL_STATE_COLUMNS
@@ -50,9 +53,10 @@ constexpr const char* kListApprovals =
 constexpr const char* kListApprovalsByStatus =
     "SELECT " KEEL_SQL_APPROVAL_COLUMNS
     " FROM approvals WHERE status = ?1 ORDER BY requested_us, approval_id";
-constexpr const char* kLoadSpans = "SELECT run_id, spans FROM span_groups WHERE run_id = ?1";
+constexpr const char* kLoadSpans =
+    "SELECT run_id, payload FROM events WHERE run_id = ?1 AND type = 'spans'";
 constexpr const char* kLoadSpansSince =
-    "SELECT run_id, spans FROM span_groups WHERE last_start_us >= ?1";
+    "SELECT run_id, payload FROM events WHERE type = 'spans' AND ts_us >= ?1";
 constexpr const char* kNextWake =
     "SELECT MIN(wake_us) FROM runs WHERE status = 'parked' AND wake_us > 0";
 
@@ -184,7 +188,7 @@ Result<std::vector<Approval>> SqliteStore::ListApprovals(std::optional<ApprovalS
 
 namespace {
 
-// Spans from span_groups rows (run_id, spans), keeping those that started at
+// Spans from span group rows (run_id, spans), keeping those that started at
 // or after `since_us`, ordered by start then id.
 Result<std::vector<Span>> DecodeSpanGroups(Stmt& stmt, int64_t since_us) {
   std::vector<Span> spans;

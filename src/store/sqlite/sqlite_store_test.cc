@@ -195,13 +195,13 @@ TEST_F(SqliteStoreTest, RefusesAnotherApplicationsDatabase) {
   EXPECT_THAT(store.status().message(), HasSubstr("not a keel store"));
 }
 
-// A version-1 store (one row per span) moves its spans into groups.
+// A version-1 store (one row per span) moves its spans into groups, and
+// they reach the events table through every later version.
 TEST_F(SqliteStoreTest, Version1SpansMoveIntoSpanGroups) {
   { OpenStore(); }  // the current schema; turn it back into version 1's span table
   {
     RawDb db(path_);
-    db.Exec("DROP TABLE span_groups;"
-            "CREATE TABLE spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, "
+    db.Exec("CREATE TABLE spans (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, "
             "parent_span_id TEXT NOT NULL, run_id TEXT NOT NULL, name TEXT NOT NULL, "
             "kind TEXT NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL, "
             "status TEXT NOT NULL, attrs TEXT, PRIMARY KEY (run_id, span_id)) WITHOUT ROWID;"
@@ -220,7 +220,7 @@ TEST_F(SqliteStoreTest, Version1SpansMoveIntoSpanGroups) {
 }
 
 // A version-2 store (events keyed by run) keeps every event when they move
-// into commit order.
+// into commit order, and its span groups move into the events table.
 TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
   {
     std::unique_ptr<SqliteStore> store = OpenStore();
@@ -236,6 +236,11 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
             "INSERT INTO events_v2 SELECT run_id, seq, ts_us, type, node, key, payload, "
             "blob_hash FROM events;"
             "DROP TABLE events; ALTER TABLE events_v2 RENAME TO events;"
+            "CREATE TABLE span_groups (run_id TEXT NOT NULL, group_id TEXT NOT NULL, "
+            "last_start_us INTEGER NOT NULL, spans TEXT NOT NULL, "
+            "PRIMARY KEY (run_id, group_id)) WITHOUT ROWID;"
+            "INSERT INTO span_groups VALUES ('r-1', 's-1', 10, '[{\"span_id\":\"s-1\","
+            "\"start_us\":10,\"end_us\":20,\"name\":\"run renewal_prep\"}]');"
             "UPDATE schema_version SET version = 2;");
   }
   std::unique_ptr<SqliteStore> store = OpenStore();
@@ -243,13 +248,18 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
   for (int i : {1, 2}) {
     Result<std::vector<Event>> events = store->LoadEvents("r-" + std::to_string(i));
     ASSERT_TRUE(events.ok()) << events.status().ToString();
-    ASSERT_EQ(events->size(), 1u);
+    ASSERT_EQ(events->size(), 1u);  // the span group is no event
     EXPECT_EQ((*events)[0].payload, Json({{"x", i}}));
   }
+  Result<std::vector<Span>> spans = store->LoadSpans("r-1");
+  ASSERT_TRUE(spans.ok()) << spans.status().ToString();
+  ASSERT_EQ(spans->size(), 1u);
+  EXPECT_EQ((*spans)[0].name, "run renewal_prep");
+  EXPECT_EQ((*spans)[0].end_us, 20);
   // Version 4 reads events by run through events_latest alone.
   EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' "
                               "AND tbl_name = 'events' ORDER BY name"),
-            "events_latest,events_by_blob");
+            "events_latest,events_by_blob,events_spans_by_start");
 }
 
 TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
