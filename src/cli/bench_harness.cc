@@ -44,8 +44,6 @@ BenchHarness::BenchHarness(App& app) : app_(app) {
 
 void BenchHarness::OnRest(const RunOutcome& outcome) {
   if (outcome.status == RunStatus::kParked) {
-    // The human in the loop answers at once: the real decision path
-    // (store), then the run is claimed and resumed like any approved run.
     // The human in the loop answers at once, through the same decision path
     // an in-process approver uses; the run then resumes from the store.
     app_.engine->Decide(outcome.approval_id, ApprovalStatus::kApproved, Json(), "bench", "bench",
