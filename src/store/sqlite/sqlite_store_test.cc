@@ -256,7 +256,7 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
   ASSERT_EQ(spans->size(), 1u);
   EXPECT_EQ((*spans)[0].name, "run renewal_prep");
   EXPECT_EQ((*spans)[0].end_us, 20);
-  // Version 4 reads events by run through events_latest alone.
+  // Version 4 left events_latest the only index by run; version 5 added spans by start.
   EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' "
                               "AND tbl_name = 'events' ORDER BY name"),
             "events_latest,events_by_blob,events_spans_by_start");
