@@ -308,12 +308,27 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
   a.decided_by = std::move(by);
   a.decided_us = now;
   WriteBatch batch;
-  batch.approval = ApprovalWrite{a, false, ApprovalStatus::kPending};
   batch.claim_parked = ParkedRunClaim{a.run_id, owner_, now + options_.lease_us};
-  // Resuming waits in the pool like the run's own work at the approval node.
   auto index = indexes_.find(a.workflow);
-  int64_t slack_us = index == indexes_.end() ? 0 : SchedulingSlackUs(*index->second, a.node);
-  store_->Submit(std::move(batch), [this, run_id = a.run_id, slack_us,
+  const NodeDef* node = index == indexes_.end() ? nullptr : index->second->Find(a.node);
+  if (node && node->kind != NodeKind::kApproval) node = nullptr;
+  if (node) {
+    // The approval node completes in the decision's own batch: the resumed
+    // run walks on from it without another commit.
+    batch.events = RunExecutor::ApprovalDecidedEvents(a, *node, *index->second);
+    for (Event& e : batch.events) {
+      e.run_id = a.run_id;
+      e.ts_us = now;
+    }
+    batch.claim_parked->continue_log = true;
+    batch.writer = owner_.owner_id;
+  }
+  std::string run_id = a.run_id;
+  batch.approval = ApprovalWrite{std::move(a), false, ApprovalStatus::kPending};
+  // Resuming waits in the pool like the run's own work at the approval node.
+  int64_t slack_us = node ? SchedulingSlackUs(*index->second, node->id) : 0;
+  if (node) ++steps_completed_;  // counted as the walk counts its own (RunExecutor::CommitOr)
+  store_->Submit(std::move(batch), [this, run_id, slack_us,
                                     done = std::move(done)](Status s) {
     // Off the commit thread: resuming reads the run's log.
     pool_->Post(

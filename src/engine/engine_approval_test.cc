@@ -1,6 +1,7 @@
 // Approval nodes: a run parks with its proposal, and resumes when a human
 // approves (as proposed or edited), rejects, or lets it expire. Time is a
 // FakeClock shared by the engine and the store, so expiry needs no sleep.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <future>
@@ -203,6 +204,20 @@ TEST_F(EngineApprovalTest, DecideInTheEngineResumesTheRunHere) {
   EXPECT_EQ(done->status, RunStatus::kSucceeded) << done->error;
   EXPECT_EQ(done->result["output"], Json({{"amount", 70}, {"by", "frank"}}));
   EXPECT_EQ(h_->store().GetApproval(parked.approval_id)->status, ApprovalStatus::kApproved);
+  // The decision committed the approval node's completion with it: the log
+  // has each once, numbered on from the request, and the run went on.
+  Result<std::vector<Event>> log = h_->store().LoadEvents(parked.run_id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  std::vector<std::string> kinds;
+  for (size_t i = 0; i < log->size(); ++i) {
+    EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+    kinds.push_back(std::string(EventTypeName((*log)[i].type)) + " " + (*log)[i].node);
+  }
+  EXPECT_THAT(kinds, ::testing::ElementsAre("run_started ", "approval_requested approve",
+                                            "approval_decided approve", "node_completed approve",
+                                            "node_completed done", "state_written done",
+                                            "run_finished "));
+  EXPECT_EQ(ApprovalOutput(parked.run_id)["by"], "frank");
 
   // A decision is made once.
   Status again = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kRejected);
@@ -210,6 +225,18 @@ TEST_F(EngineApprovalTest, DecideInTheEngineResumesTheRunHere) {
   EXPECT_EQ(h_->store().GetApproval(parked.approval_id)->status, ApprovalStatus::kApproved);
   Status unknown = DecideAndWait(h_->engine(), "apr_missing", ApprovalStatus::kApproved);
   EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
+}
+
+TEST_F(EngineApprovalTest, RejectionInTheEngineFollowsOnReject) {
+  RunOutcome parked = Park(11);
+  Status decided = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kRejected);
+  ASSERT_TRUE(decided.ok()) << decided.ToString();
+  std::optional<RunOutcome> done = h_->Wait(parked.run_id, 2);
+  ASSERT_TRUE(done.has_value()) << "the decided run was not resumed";
+  EXPECT_EQ(done->status, RunStatus::kEscalated) << done->error;
+  EXPECT_NE(done->error.find("decided in process"), std::string::npos) << done->error;
+  EXPECT_EQ(ApprovalOutput(parked.run_id)["decision"], "rejected");
+  EXPECT_EQ(EventsOf(h_->store(), parked.run_id, EventType::kApprovalDecided).size(), 1u);
 }
 
 TEST_F(EngineApprovalTest, AnEditBreakingTheProposalSchemaIsRefusedAndChangesNothing) {

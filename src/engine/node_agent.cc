@@ -143,7 +143,7 @@ std::vector<ChatTool> AgentTools(const Project& project, const AgentDef& agent) 
 }  // namespace
 
 std::string RunExecutor::WalkAgent(const RunPtr& run, const NodeDef& node) {
-  if (run->completed.count({node.id, ""})) return Successor(*run, node);
+  if (run->completed.count({node.id, ""})) return Successor(*run->index, node);
   if (AnyInflight(*run, node.id)) return kWait;
   const AgentDef* agent = engine_->project_.FindAgent(node.agent);
   if (agent == nullptr) {
@@ -320,7 +320,7 @@ void RunExecutor::FinishAgent(const RunPtr& run, const NodeDef& node, Json outpu
   batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
   Commit(run, std::move(batch), [this, run, &node, payload = std::move(payload)]() mutable {
     RecordCompletion(*run, {node.id, ""}, std::move(payload), true);
-    WalkFrom(run, Successor(*run, node));
+    WalkFrom(run, Successor(*run->index, node));
   });
 }
 

@@ -40,7 +40,7 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
     ParkRun(run, node, std::move(proposal).value());
     return kWait;
   }
-  std::string approval_id = requested->second.value("approval_id", "");
+  const std::string& approval_id = requested->second;
   Result<Approval> approval = engine_->store_->GetApproval(approval_id);
   if (!approval.ok()) {
     FailRun(run, node.id, approval.status());
@@ -54,18 +54,31 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
     return kWait;
   }
   WriteBatch batch;
-  Json output;
-  std::string next;
   if (a.status == ApprovalStatus::kPending) {
     // Expired with no decision, possibly while no keel process was running.
     a.status = ApprovalStatus::kExpired;
     a.decided_us = now;
     batch.approval = ApprovalWrite{a, false, ApprovalStatus::kPending};
+  }
+  batch.events = ApprovalDecidedEvents(a, node, *run->index);
+  Json payload = batch.events.back().payload;
+  // Walks on from the node itself: its completed branch follows the outcome.
+  Commit(run, std::move(batch), [this, run, id = node.id, payload = std::move(payload)]() mutable {
+    RecordCompletion(*run, {id, ""}, std::move(payload), true);
+    WalkFrom(run, id);
+  });
+  return kWait;
+}
+
+std::vector<Event> RunExecutor::ApprovalDecidedEvents(const Approval& a, const NodeDef& node,
+                                                      const NodeIndex& index) {
+  Json output;
+  std::string next;
+  if (a.status == ApprovalStatus::kExpired) {
     output = {{"decision", "expired"}, {"proposal", a.proposal}, {"edited", false},
               {"reason", "no decision before it expired"}, {"by", "keel"}};
     next = node.on_expiry;
   } else {
-    bool approved = a.status == ApprovalStatus::kApproved;
     bool edited = !a.edited.is_null();
     output = {{"decision", ApprovalStatusName(a.status)},
               {"proposal", edited ? a.edited : a.proposal},
@@ -73,20 +86,18 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
               {"reason", a.reason},
               {"by", a.decided_by}};
     if (edited) output["original"] = a.proposal;  // the override, for the feedback loop
-    next = approved ? Successor(*run, node)
-                    : (a.status == ApprovalStatus::kRejected ? node.on_reject : node.on_expiry);
+    next = a.status == ApprovalStatus::kApproved
+               ? Successor(index, node)
+               : (a.status == ApprovalStatus::kRejected ? node.on_reject : node.on_expiry);
   }
-  batch.events.push_back(Event{{}, 0, 0, EventType::kApprovalDecided, node.id, "",
-                               {{"approval_id", approval_id}, {"decision", output["decision"]},
-                                {"edited", output["edited"]}, {"reason", output["reason"]},
-                                {"by", output["by"]}}});
-  Json payload = {{"output", output}, {"next", next}};
-  batch.events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", payload});
-  Commit(run, std::move(batch), [this, run, id = node.id, payload]() mutable {
-    RecordCompletion(*run, {id, ""}, std::move(payload), true);
-    WalkFrom(run, id);
-  });
-  return kWait;
+  std::vector<Event> events;
+  events.push_back(Event{{}, 0, 0, EventType::kApprovalDecided, node.id, "",
+                         {{"approval_id", a.approval_id}, {"decision", output["decision"]},
+                          {"edited", output["edited"]}, {"reason", output["reason"]},
+                          {"by", output["by"]}}});
+  events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "",
+                         {{"output", std::move(output)}, {"next", std::move(next)}}});
+  return events;
 }
 
 void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal) {

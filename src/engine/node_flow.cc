@@ -26,7 +26,7 @@ bool ReadsSibling(const NodeDef& node, const NodeDef& branch) {
 }  // namespace
 
 std::string RunExecutor::WalkStepNode(const RunPtr& run, const NodeDef& node) {
-  if (Completed(*run, node.id)) return Successor(*run, node);
+  if (Completed(*run, node.id)) return Successor(*run->index, node);
   if (run->inflight.count({node.id, ""})) return kWait;
   Step step;
   step.key = {node.id, ""};
@@ -85,7 +85,7 @@ std::string RunExecutor::WalkParallel(const RunPtr& run, const NodeDef& node) {
   Json joined = Json::array();
   for (const NodeDef& branch : node.branches) joined.push_back(branch.id);
   run->scope[node.id] = std::move(joined);
-  return Successor(*run, node);
+  return Successor(*run->index, node);
 }
 
 std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
@@ -119,7 +119,7 @@ std::string RunExecutor::WalkRoute(const RunPtr& run, const NodeDef& node) {
     if (target != node.labels.end()) next = target->second;
     decision = {{"matched", "classify"}, {"label", label}};
   }
-  if (next.empty()) next = Successor(*run, node);
+  if (next.empty()) next = Successor(*run->index, node);
   decision["next"] = next;
   CompleteDecision(run, node, std::move(decision), next);
   return kWait;
@@ -168,7 +168,7 @@ std::string RunExecutor::WalkVerify(const RunPtr& run, const NodeDef& node) {
     }
   }
   bool passed = failed.empty();
-  std::string next = passed ? Successor(*run, node) : node.on_fail;
+  std::string next = passed ? Successor(*run->index, node) : node.on_fail;
   Json output = {{"passed", passed}, {"failed", failed}};
   if (!passed && node.on_fail.empty()) {
     // No alternative route: record the verdict with the escalation.

@@ -56,7 +56,7 @@ std::string RunExecutor::WalkMap(const RunPtr& run, const NodeDef& node) {
   run->map_items.erase(cached);
   run->scope[node.id] = std::move(results);
   run->last_node = node.id;
-  return Successor(*run, node);
+  return Successor(*run->index, node);
 }
 
 Result<Json> RunExecutor::EvalMapItem(Run& run, const NodeDef& node, const Json& item,

@@ -43,9 +43,9 @@ std::string RunExecutor::WalkOptimize(const RunPtr& run, const NodeDef& node) {
                      {"iterations", iteration},
                      {"passed", passed}};
       CloseContainer(*run, node, NowUs());
-      run->scope[node.id] = std::move(output);
+      PublishOutput(*run, node.id, std::move(output));
       run->last_node = node.id;
-      return Successor(*run, node);
+      return Successor(*run->index, node);
     }
   }
   if (iteration == evaluated) {

@@ -79,7 +79,10 @@ struct Run : std::enable_shared_from_this<Run> {
   // `scope` and the payload keeps only its bookkeeping; see StepOutput().
   std::map<StepKey, Json> completed;
   std::set<StepKey> started;           // NodeStarted with no completion yet
-  std::map<std::string, Json> approvals_requested;  // node -> ApprovalRequested payload
+  // Approval node -> the id of the approval it requested. (Only the id: the
+  // proposal, a tree of several KB, is the approval record's to keep, and a
+  // resumed run keeps this until it ends.)
+  std::map<std::string, std::string> approvals_requested;
 
   // The top-level node being executed and its steps in flight.
   std::string current;

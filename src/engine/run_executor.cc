@@ -66,23 +66,28 @@ const Json* ParsedRoots(const Run& run, const std::vector<std::string>& roots) {
   return &run.parsed;
 }
 
+void PublishOutput(Run& run, const std::string& name, Json output, std::string output_text) {
+  if (run.parsed.is_object()) run.parsed.erase(name);  // a parse of the old value
+  if (output_text.empty() && output.is_structured()) {
+    output_text = SerializePayload(output);
+    output_text.shrink_to_fit();  // grown by appending; kept while the run lives
+  }
+  if (output_text.size() >= kCompactMinBytes) {
+    run.compact[name] = std::move(output_text);
+    run.scope.erase(name);
+  } else {
+    run.compact.erase(name);
+    run.scope[name] = std::move(output);
+  }
+}
+
 void RecordCompletion(Run& run, const StepKey& key, Json payload, bool publish,
                       std::string output_text) {
   bool has_output = payload.contains("output");
   if (publish && (has_output || !output_text.empty())) {
-    if (run.parsed.is_object()) run.parsed.erase(key.node);  // a parse of the old value
-    if (output_text.empty() && payload["output"].is_structured()) {
-      output_text = SerializePayload(payload["output"]);
-      output_text.shrink_to_fit();  // grown by appending; kept while the run lives
-    }
-    if (output_text.size() >= kCompactMinBytes) {
-      run.compact[key.node] = std::move(output_text);
-      run.scope.erase(key.node);
-    } else {
-      run.compact.erase(key.node);
-      run.scope[key.node] = std::move(payload["output"]);
-    }
+    Json output = has_output ? std::move(payload["output"]) : Json();
     payload.erase("output");
+    PublishOutput(run, key.node, std::move(output), std::move(output_text));
     run.last_node = key.node;
   }
   run.completed[key] = std::move(payload);
@@ -187,10 +192,10 @@ NodeIndex::NodeIndex(const WorkflowDef& workflow) {
   longest = list.empty() ? 0 : remaining[list.front().id];
 }
 
-std::string RunExecutor::Successor(const Run& run, const NodeDef& node) const {
+std::string RunExecutor::Successor(const NodeIndex& index, const NodeDef& node) {
   if (!node.next.empty()) return node.next;
-  auto it = run.index->fallthrough.find(node.id);
-  return it == run.index->fallthrough.end() ? "" : it->second;
+  auto it = index.fallthrough.find(node.id);
+  return it == index.fallthrough.end() ? "" : it->second;
 }
 
 Result<Json> RunExecutor::Eval(const Run& run, const ValueExpression& expr) const {

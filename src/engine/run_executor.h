@@ -40,6 +40,13 @@ class RunExecutor {
   // Continues `run` from its first node (completed nodes are skipped).
   void Walk(const std::shared_ptr<Run>& run);
 
+  // What approval `a` of `node`, decided or expired, appends to the run's
+  // log: its ApprovalDecided event and the node's completion (whose payload
+  // names the next node). The walk commits them when it finds the decision;
+  // Engine::Decide commits them with the decision itself.
+  static std::vector<Event> ApprovalDecidedEvents(const Approval& a, const NodeDef& node,
+                                                  const NodeIndex& index);
+
  private:
   using RunPtr = std::shared_ptr<Run>;
 
@@ -129,7 +136,7 @@ class RunExecutor {
   void CommitStep(const RunPtr& run, Event completed, std::function<void()> then);
   void CommitOr(const RunPtr& run, WriteBatch batch, std::function<void(Status)> then);
 
-  std::string Successor(const Run& run, const NodeDef& node) const;
+  static std::string Successor(const NodeIndex& index, const NodeDef& node);
   Result<Json> Eval(const Run& run, const ValueExpression& expr) const;
   int64_t NowUs() const;
 

@@ -102,6 +102,11 @@ inline constexpr size_t kCompactMinBytes = 128;
 // and a resume cuts the compact output back out of it.
 inline constexpr std::string_view kOutputPayloadHead = "{\"output\":";
 
+// Publishes `output` under `name`: kept compact as text when it is
+// structured and at least kCompactMinBytes (`output_text`, when the caller
+// has it, is its serialized form), else in the scope.
+void PublishOutput(Run& run, const std::string& name, Json output, std::string output_text = {});
+
 // Records a durable completion: publishes the output under the node id when
 // `publish` (moving it, or keeping it as compact text: `output_text` is its
 // serialized form when the caller has it, and replaces payload["output"]

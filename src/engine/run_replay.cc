@@ -65,7 +65,7 @@ Status RunExecutor::Replay(Run& run, std::vector<Event> events) {
       case EventType::kApprovalRequested: {
         Result<Json> payload = PayloadTree(e);
         if (!payload.ok()) return payload.status();
-        run.approvals_requested[e.node] = std::move(payload).value();
+        run.approvals_requested[e.node] = payload->value("approval_id", "");
         break;
       }
       case EventType::kRunFinished:

@@ -83,12 +83,17 @@ struct ParkedRunClaim {
   std::string run_id;
   LeaseOwner owner;
   int64_t lease_expires_us = 0;
+  // The batch's events continue the claimed run's log: the store numbers
+  // them (their seq is ignored) after the run's last event. The claimer has
+  // not loaded the run, so it cannot know where its log ends.
+  bool continue_log = false;
 };
 
 // One atomic unit of writes.
 struct WriteBatch {
   std::optional<RunRecord> new_run;  // inserted (fails if the id exists)
-  // Appended. Seqs are the writer's to assign: one after the run's last.
+  // Appended. Seqs are the writer's to assign: one after the run's last
+  // (or the store's, see ParkedRunClaim::continue_log).
   std::vector<Event> events;
   std::optional<RunUpdate> run_update;
   std::optional<StateWrite> state;
@@ -198,6 +203,9 @@ struct SqliteStoreOptions {
   bool synchronous_full = true;  // PRAGMA synchronous=FULL (else NORMAL)
   int busy_timeout_ms = 5000;
   size_t inline_payload_max = 2048;  // larger payloads go to the blob table
+  // Batches waiting for the commit thread hold at most about this much
+  // encoded data; a submitter waits for room beyond it (see group_commit.h).
+  size_t commit_queue_bytes = 8 << 20;
   // Stamps updated_us on run updates and claims; nullptr = Clock::Real().
   Clock* clock = nullptr;
 };

@@ -109,6 +109,46 @@ TEST_P(StoreConformanceTest, OnlyTheLeaseHolderAppendsEvents) {
   EXPECT_EQ(run->lease_owner, "w-next");
 }
 
+// A decision that claims a parked run it has not loaded appends the
+// approval's events after the run's last one, whatever seqs they carry.
+TEST_P(StoreConformanceTest, ClaimThatContinuesTheLogNumbersItsEvents) {
+  WriteBatch park;
+  park.new_run = MakeRun("r-1", kT0, RunStatus::kParked);
+  park.events.push_back(MakeEvent("r-1", 1, EventType::kRunStarted, "", "", {{"input", 1}}));
+  park.events.push_back(MakeEvent("r-1", 2, EventType::kNodeCompleted, "fetch", "", "ok"));
+  park.events.push_back(MakeEvent("r-1", 3, EventType::kApprovalRequested, "approve", "", 3));
+  ASSERT_TRUE(store_->Write(std::move(park)).ok());
+  AddRun("r-2");  // another run's log is not counted
+  WriteBatch other;
+  other.events.push_back(MakeEvent("r-2", 7, EventType::kRunStarted, "", "", 7));
+  ASSERT_TRUE(store_->Write(std::move(other)).ok());
+
+  WriteBatch decided;
+  decided.claim_parked = ParkedRunClaim{"r-1", LeaseOwner{"w-1", "host", 1}, kT0 + 1'000'000};
+  decided.claim_parked->continue_log = true;
+  decided.events.push_back(MakeEvent("r-1", 0, EventType::kApprovalDecided, "approve", "", "d"));
+  decided.events.push_back(MakeEvent("r-1", 0, EventType::kNodeCompleted, "approve", "", "c"));
+  decided.writer = "w-1";
+  ASSERT_TRUE(store_->Write(std::move(decided)).ok());
+
+  Result<std::vector<Event>> events = store_->LoadEvents("r-1");
+  ASSERT_TRUE(events.ok()) << events.status().ToString();
+  ASSERT_EQ(events->size(), 5u);
+  EXPECT_EQ((*events)[3].seq, 4);
+  EXPECT_EQ((*events)[3].payload, "d");
+  EXPECT_EQ((*events)[4].seq, 5);
+  EXPECT_EQ((*events)[4].payload, "c");
+
+  // A run no longer parked is not claimed, and nothing is appended.
+  WriteBatch again;
+  again.claim_parked = ParkedRunClaim{"r-1", LeaseOwner{"w-2", "host", 1}, kT0 + 1'000'000};
+  again.claim_parked->continue_log = true;
+  again.events.push_back(MakeEvent("r-1", 0, EventType::kNodeCompleted, "approve", "", "late"));
+  again.writer = "w-2";
+  EXPECT_EQ(store_->Write(std::move(again)).code(), StatusCode::kAborted);
+  EXPECT_EQ(store_->LoadEvents("r-1")->size(), 5u);
+}
+
 TEST_P(StoreConformanceTest, NullAndLargePayloadsRoundTrip) {
   Json large = {{"notes", std::string(5000, 'n')}, {"items", Json::array({1, 2, 3})}};
   WriteBatch batch;

@@ -41,6 +41,7 @@ constexpr const char* kUpdateApproval =
     "decided_us = ?6 WHERE approval_id = ?1 AND status = ?7";
 constexpr const char* kApprovalStatus = "SELECT status FROM approvals WHERE approval_id = ?1";
 constexpr const char* kLeaseOwner = "SELECT lease_owner FROM runs WHERE run_id = ?1";
+constexpr const char* kLastSeq = "SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?1";
 // A span group is a row of the events table (schema.cc, version 5).
 constexpr const char* kInsertSpanGroup =
     "INSERT INTO events (run_id, seq, ts_us, type, node, key, payload) "
@@ -65,13 +66,14 @@ Status InsertRun(Connection& conn, const RunRecord& run, const EncodedBatch& enc
   return Status();
 }
 
-Status InsertEvent(Connection& conn, const Event& event, const EncodedPayload& payload) {
+Status InsertEvent(Connection& conn, const Event& event, int64_t seq,
+                   const EncodedPayload& payload) {
   if (!payload.blob_hash.empty()) {
     KEEL_RETURN_IF_ERROR(
         conn.Prepare(kInsertBlob).Bind(1, payload.blob_hash).Bind(2, payload.text).Run());
   }
   Stmt stmt = conn.Prepare(kInsertEvent);
-  stmt.Bind(1, event.run_id).Bind(2, event.seq).Bind(3, event.ts_us);
+  stmt.Bind(1, event.run_id).Bind(2, seq).Bind(3, event.ts_us);
   stmt.Bind(4, EventTypeName(event.type)).Bind(5, event.node).Bind(6, event.key);
   if (payload.blob_hash.empty()) {
     stmt.BindTextOrNull(7, payload.text).BindNull(8);
@@ -79,9 +81,17 @@ Status InsertEvent(Connection& conn, const Event& event, const EncodedPayload& p
     stmt.BindNull(7).Bind(8, payload.blob_hash);
   }
   if (!stmt.Run().ok()) {
-    return InsertFailure(stmt, "event " + std::to_string(event.seq) + " of run " + event.run_id);
+    return InsertFailure(stmt, "event " + std::to_string(seq) + " of run " + event.run_id);
   }
   return Status();
+}
+
+// Where a claimed run's log continues (ParkedRunClaim::continue_log).
+Result<int64_t> NextSeq(Connection& conn, const std::string& run_id) {
+  Stmt stmt = conn.Prepare(kLastSeq);
+  stmt.Bind(1, run_id);
+  if (!stmt.Next()) return stmt.status();
+  return stmt.Int(0) + 1;
 }
 
 Status ClaimParkedRun(Connection& conn, const ParkedRunClaim& claim, int64_t now) {
@@ -229,8 +239,17 @@ Status ApplyBatch(Connection& conn, const EncodedBatch& enc, int64_t now_us) {
                              ? InsertApproval(conn, batch.approval->approval, enc)
                              : UpdateApproval(conn, *batch.approval, enc));
   }
+  int64_t next_seq = 0;  // 0: the events carry their own seqs
+  if (batch.claim_parked && batch.claim_parked->continue_log && !batch.events.empty()) {
+    Result<int64_t> next = NextSeq(conn, batch.claim_parked->run_id);
+    if (!next.ok()) return next.status();
+    next_seq = *next;
+  }
   for (size_t i = 0; i < batch.events.size(); ++i) {
-    KEEL_RETURN_IF_ERROR(InsertEvent(conn, batch.events[i], enc.event_payloads[i]));
+    const Event& event = batch.events[i];
+    int64_t seq = next_seq != 0 && event.run_id == batch.claim_parked->run_id ? next_seq++
+                                                                               : event.seq;
+    KEEL_RETURN_IF_ERROR(InsertEvent(conn, event, seq, enc.event_payloads[i]));
   }
   if (batch.run_update) KEEL_RETURN_IF_ERROR(UpdateRun(conn, *batch.run_update, enc, now_us));
   for (const EncodedSpanGroup& group : enc.span_groups) {

@@ -65,6 +65,15 @@ Span DecodeSpan(const Json& j, const std::string& run_id) {
   return span;
 }
 
+size_t EncodedBatch::Bytes() const {
+  size_t bytes = sizeof(EncodedBatch) + run_input.size() + run_result.size() +
+                 update_result.size() + state_data.size() + approval_proposal.size() +
+                 approval_edited.size();
+  for (const EncodedPayload& p : event_payloads) bytes += sizeof(Event) + p.text.size();
+  for (const EncodedSpanGroup& g : span_groups) bytes += sizeof(g) + g.spans.size();
+  return bytes;
+}
+
 EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
   EncodedBatch out;
   if (batch.new_run) {

@@ -44,6 +44,9 @@ struct EncodedBatch {
   std::string approval_edited;
   // batch.spans grouped by run, in order of first appearance.
   std::vector<EncodedSpanGroup> span_groups;
+
+  // About how much memory the encoded batch holds: its texts and records.
+  size_t Bytes() const;
 };
 
 // Compact JSON text of `value`; "" for null (stored as SQL NULL). Invalid

@@ -4,20 +4,26 @@
 
 namespace keel::sqlite {
 
-GroupCommitter::GroupCommitter(CommitFn commit)
-    : commit_(std::move(commit)), thread_([this] { Loop(); }) {}
+GroupCommitter::GroupCommitter(CommitFn commit, size_t max_queued_bytes)
+    : commit_(std::move(commit)),
+      max_queued_bytes_(max_queued_bytes),
+      thread_([this] { Loop(); }) {}
 
 GroupCommitter::~GroupCommitter() { Stop(); }
 
 void GroupCommitter::Submit(EncodedBatch batch, std::function<void(Status)> done) {
+  size_t bytes = batch.Bytes();
   {
     std::unique_lock<std::mutex> lock(mu_);
     // Backpressure: a full queue waits for the commit thread to take it
     // (one group commit at most). The commit thread itself never waits.
     if (std::this_thread::get_id() != thread_.get_id()) {
-      space_cv_.wait(lock, [&] { return stopping_ || queue_.size() < kMaxQueued; });
+      space_cv_.wait(lock, [&] {
+        return stopping_ || queue_.empty() || queued_bytes_ + bytes <= max_queued_bytes_;
+      });
     }
     if (!stopping_) {
+      queued_bytes_ += bytes;
       queue_.push_back(std::make_unique<Queued>(Queued{std::move(batch), std::move(done)}));
       ++submitted_;
       work_cv_.notify_one();
@@ -55,6 +61,7 @@ void GroupCommitter::Loop() {
       work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything was committed
       group.swap(queue_);
+      queued_bytes_ = 0;
     }
     space_cv_.notify_all();
     CommitAndNotify(group, entries);

@@ -6,11 +6,14 @@
 // order. The more callers submit while a group is being written, the larger
 // the next group: durability costs one fsync per group, not per batch.
 //
-// At most kMaxQueued batches wait: a caller that finds the queue full waits
-// until the commit thread takes it. Without the bound, a burst of step
-// completions (ten thousand runs' model answers arriving within a second)
-// piles up encoded batches faster than one thread can commit them, and the
-// backlog set the process's peak memory (see bench/README.md).
+// The batches waiting hold at most about `max_queued_bytes` (EncodedBatch::
+// Bytes()): a caller that finds the queue full waits until the commit thread
+// takes it. Without the bound, a burst of step completions (ten thousand
+// runs' model answers arriving within a second) piles up encoded batches
+// faster than one thread can commit them, and the backlog set the process's
+// peak memory. The bound is in bytes, not batches: small step completions
+// then make large groups (one fsync for thousands), while a burst of large
+// ones still cannot pile up (see bench/README.md).
 //
 // Thread-safe.
 #ifndef KEEL_STORE_SQLITE_GROUP_COMMIT_H_
@@ -35,7 +38,7 @@ class GroupCommitter {
   // Writes a group and sets each entry's result. Runs on the commit thread.
   using CommitFn = std::function<void(std::span<GroupEntry>)>;
 
-  explicit GroupCommitter(CommitFn commit);
+  GroupCommitter(CommitFn commit, size_t max_queued_bytes);
   // Stop()s: commits what was submitted, then joins the thread.
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
@@ -43,8 +46,8 @@ class GroupCommitter {
 
   // Queues `batch`; `done` runs on the commit thread with the outcome. After
   // Stop(), `done` runs at once with kUnavailable. Waits only while the
-  // queue is full (see above); never when called from the commit thread.
-  static constexpr size_t kMaxQueued = 256;
+  // queue is full (see above), never for an empty queue, and never when
+  // called from the commit thread.
   void Submit(EncodedBatch batch, std::function<void(Status)> done);
   // Blocks until every batch submitted before the call has been committed
   // (or rejected) and its callback has returned.
@@ -66,11 +69,13 @@ class GroupCommitter {
   void CommitAndNotify(std::vector<QueuedPtr>& group, std::vector<GroupEntry>& entries);
 
   CommitFn commit_;
+  const size_t max_queued_bytes_;
   std::mutex mu_;
   std::condition_variable work_cv_;     // the commit thread waits for batches
   std::condition_variable flushed_cv_;  // Flush() waits for completed_
   std::condition_variable space_cv_;    // Submit() waits for room in the queue
   std::vector<QueuedPtr> queue_;
+  size_t queued_bytes_ = 0;  // guarded by mu_: what queue_ holds
   int64_t submitted_ = 0;  // guarded by mu_
   int64_t completed_ = 0;  // guarded by mu_
   bool stopping_ = false;  // guarded by mu_

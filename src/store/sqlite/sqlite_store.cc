@@ -48,7 +48,8 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options, std::unique_ptr<Conn
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       writer_(std::move(writer)),
       readers_(options.path, options.busy_timeout_ms),
-      committer_([this](std::span<GroupEntry> group) { CommitGroup(group); }) {}
+      committer_([this](std::span<GroupEntry> group) { CommitGroup(group); },
+                 options_.commit_queue_bytes) {}
 
 SqliteStore::~SqliteStore() { committer_.Stop(); }
 

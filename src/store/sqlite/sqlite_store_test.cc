@@ -298,7 +298,7 @@ TEST_F(SqliteStoreTest, GroupCommitWritesQueuedBatchesInOneTransaction) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 3; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 80; ++i) {  // 240 in all: under the queue's bound
+      for (int i = 0; i < 80; ++i) {  // 240 small batches in all: under the queue's bound
         store->Submit(NewRun("r-" + std::to_string(t) + "-" + std::to_string(i)), [](const Status&) {});
       }
     });
@@ -312,17 +312,22 @@ TEST_F(SqliteStoreTest, GroupCommitWritesQueuedBatchesInOneTransaction) {
 }
 
 TEST_F(SqliteStoreTest, SubmitWaitsWhileTheCommitQueueIsFull) {
-  std::unique_ptr<SqliteStore> store = OpenStore();
+  // Room for four batches with a 16 KB payload each, not five.
+  Json large = {{"text", std::string(16'000, 'x')}};
+  size_t batch_bytes = EncodeBatch(NewRun("r-size", large), 1 << 20).Bytes();
+  SqliteStoreOptions options;
+  options.commit_queue_bytes = 4 * batch_bytes + batch_bytes / 2;
+  std::unique_ptr<SqliteStore> store = OpenStore(options);
   ASSERT_NE(store, nullptr);
   CommitGate gate;
   gate.Hold(*store, NewRun("r-gate"));
-  constexpr int kQueued = static_cast<int>(GroupCommitter::kMaxQueued);
+  constexpr int kQueued = 4;
   for (int i = 0; i < kQueued; ++i) {
-    store->Submit(NewRun("r-" + std::to_string(i)), [](const Status&) {});
+    store->Submit(NewRun("r-" + std::to_string(i), large), [](const Status&) {});
   }
   std::atomic<bool> returned{false};
   std::thread extra([&] {
-    store->Submit(NewRun("r-extra"), [](const Status&) {});
+    store->Submit(NewRun("r-extra", large), [](const Status&) {});
     returned = true;
   });
   // The commit thread is held, so the queue stays full and the extra
@@ -335,6 +340,17 @@ TEST_F(SqliteStoreTest, SubmitWaitsWhileTheCommitQueueIsFull) {
   EXPECT_TRUE(returned.load());
   EXPECT_EQ(store->Stats().batches_committed, kQueued + 2);
   EXPECT_EQ(*store->CountRuns(std::nullopt), kQueued + 2);
+}
+
+TEST_F(SqliteStoreTest, ABatchLargerThanTheQueueStillGoesThrough) {
+  SqliteStoreOptions options;
+  options.commit_queue_bytes = 1'000;
+  std::unique_ptr<SqliteStore> store = OpenStore(options);
+  ASSERT_NE(store, nullptr);
+  Json large = {{"text", std::string(16'000, 'x')}};
+  EXPECT_TRUE(store->Write(NewRun("r-1", large)).ok());
+  EXPECT_TRUE(store->Write(NewRun("r-2", large)).ok());
+  EXPECT_EQ(*store->CountRuns(std::nullopt), 2);
 }
 
 TEST_F(SqliteStoreTest, FailedCommitFailsTheWholeGroupAndWritesNothing) {
