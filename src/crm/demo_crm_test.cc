@@ -222,6 +222,37 @@ TEST(DemoCrmWriteTest, RejectsBadValuesAndUnknownAccountsWithoutWriting) {
   }
   EXPECT_EQ(crm->CountSideEffects("accounts; DROP TABLE accounts").status().code(),
             StatusCode::kInvalidArgument);
+  // The refused write's transaction was rolled back: the next one goes through.
+  Result<std::string> draft = crm->DraftRenewalEmail("A-1001", "a@b.com", "s", "b", "k5");
+  ASSERT_TRUE(draft.ok()) << draft.status().ToString();
+  EXPECT_EQ(*crm->CountSideEffects("email_drafts"), 1);
+}
+
+// Two DemoCrm instances on one file stand for two processes: each write is
+// one transaction holding SQLite's write lock, so a key is written once.
+TEST(DemoCrmWriteTest, WritersOfTwoInstancesShareOneRowPerKey) {
+  std::string path = FreshSeeded("two_writers.db");
+  auto first = OpenOrDie(path);
+  auto second = OpenOrDie(path);
+  ASSERT_TRUE(first && second);
+  constexpr int kCalls = 100;
+  std::vector<std::string> ids[2];
+  std::thread a([&] {
+    for (int i = 0; i < kCalls; ++i) {
+      auto id = first->BookFollowup("A-1001", "2026-12-01", "call", "key-" + std::to_string(i));
+      ids[0].push_back(id.ok() ? id->followup_id : id.status().ToString());
+    }
+  });
+  std::thread b([&] {
+    for (int i = 0; i < kCalls; ++i) {
+      auto id = second->BookFollowup("A-1001", "2026-12-01", "call", "key-" + std::to_string(i));
+      ids[1].push_back(id.ok() ? id->followup_id : id.status().ToString());
+    }
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(ids[0], ids[1]);
+  EXPECT_EQ(*first->CountSideEffects("followups"), kCalls);
 }
 
 TEST(DemoCrmWriteTest, ConcurrentCallersShareOneRowPerKey) {

@@ -1,10 +1,12 @@
 // DemoCrm's side-effect tools. Each writes one row under the caller's
-// idempotency key:
+// idempotency key, in one write transaction (BEGIN IMMEDIATE: the write
+// lock is taken first, so no other process writes between the steps):
 //   1. with a key, a row already written under it is returned as is;
 //   2. the account must exist;
 //   3. INSERT ... ON CONFLICT (idempotency_key) DO NOTHING;
-//   4. the row under the key is read back, so if another process won a race
-//      for the same key, its row is the answer and nothing is written twice.
+//   4. the row under the key is read back: the answer is what was stored.
+// One transaction for the four steps, not one each, is also what keeps a
+// side effect cheap when thousands of runs make one every second.
 // Row ids derive from the key (so a retried run sees the same id) or are
 // random when the caller gave no key.
 #include <cmath>
@@ -40,13 +42,12 @@ Result<Written> FindByKey(DemoCrm::Impl::Lease& lease, StmtId find, std::string_
   return Written{stmt->String(0), stmt->String(1)};
 }
 
-// Runs the protocol above. `bind` binds the table's own columns, which start
-// at parameter 4 (1: id, 2: key, 3: account_id).
-Result<Written> WriteOnce(DemoCrm::Impl& impl, StmtId find, StmtId insert,
-                          std::string_view id_prefix, std::string_view account_id,
-                          std::string_view key, const std::function<void(SqliteStmt&)>& bind) {
-  std::lock_guard<std::mutex> lock(impl.write_mu);
-  KEEL_CRM_ASSIGN_OR_RETURN(lease, impl.Acquire());
+// Steps 1-4 above, inside the transaction. `bind` binds the table's own
+// columns, which start at parameter 4 (1: id, 2: key, 3: account_id).
+Result<Written> WriteInTransaction(DemoCrm::Impl& impl, DemoCrm::Impl::Lease& lease, StmtId find,
+                                   StmtId insert, std::string_view id_prefix,
+                                   std::string_view account_id, std::string_view key,
+                                   const std::function<void(SqliteStmt&)>& bind) {
   if (!key.empty()) {
     KEEL_CRM_ASSIGN_OR_RETURN(existing, FindByKey(lease, find, key));
     if (!existing.id.empty()) return existing;
@@ -69,6 +70,25 @@ Result<Written> WriteOnce(DemoCrm::Impl& impl, StmtId find, StmtId insert,
   KEEL_CRM_ASSIGN_OR_RETURN(stored, FindByKey(lease, find, key));
   if (stored.id.empty()) return Internal("row for idempotency key vanished after insert");
   return stored;
+}
+
+// Runs the protocol above in one transaction, committed only when it succeeded.
+Result<Written> WriteOnce(DemoCrm::Impl& impl, StmtId find, StmtId insert,
+                          std::string_view id_prefix, std::string_view account_id,
+                          std::string_view key, const std::function<void(SqliteStmt&)>& bind) {
+  std::lock_guard<std::mutex> lock(impl.write_mu);
+  KEEL_CRM_ASSIGN_OR_RETURN(lease, impl.Acquire());
+  KEEL_RETURN_IF_ERROR(lease.Exec("BEGIN IMMEDIATE"));
+  Result<Written> written =
+      WriteInTransaction(impl, lease, find, insert, id_prefix, account_id, key, bind);
+  if (written.ok()) {
+    Status committed = lease.Exec("COMMIT");
+    if (committed.ok()) return written;
+    written = committed;
+  }
+  // The connection goes back to the pool: it must not keep the transaction.
+  (void)lease.Exec("ROLLBACK");
+  return written;
 }
 
 Status RequireText(std::string_view value, const char* field) {

@@ -25,11 +25,17 @@ void EntityGate::Leave(const std::string& entity_key, std::optional<GateState> w
     auto it = entities_.find(entity_key);
     if (it == entities_.end()) return;
     Entity& entity = it->second;
-    if (written) entity.written = std::move(written);
+    if (written) {
+      entity.written = std::move(written);
+      entity.landed = false;
+    }
     if (entity.waiting.empty()) {
       entity.held = false;
-      // Nothing to hand on: forget the entity once the store has its state.
-      if (!entity.written) entities_.erase(it);
+      if (!entity.written) {
+        entities_.erase(it);  // nothing to hand on
+      } else if (entity.landed) {
+        Remember(entity_key);
+      }
       return;
     }
     next = std::move(entity.waiting.front());
@@ -46,10 +52,25 @@ void EntityGate::Landed(const std::string& entity_key, int64_t version, bool ok)
   Entity& entity = it->second;
   // A newer write since is still on its way: keep that one.
   if (!entity.written || entity.written->version != version) return;
-  // Landed, the store has it; rejected, it must not be handed on (runs that
-  // were handed it fail the version check and reload from the store).
+  if (ok) {
+    entity.landed = true;
+    if (entity.Idle()) Remember(entity_key);
+    return;
+  }
+  // Rejected: it must not be handed on (runs that were handed it fail the
+  // version check and reload from the store).
   entity.written.reset();
-  if (!entity.held && entity.waiting.empty()) entities_.erase(it);
+  if (entity.Idle()) entities_.erase(it);
+}
+
+void EntityGate::Remember(const std::string& entity_key) {
+  remembered_.push_back(entity_key);
+  while (remembered_.size() > kRemembered) {
+    auto it = entities_.find(remembered_.front());
+    remembered_.pop_front();
+    // Skip one that is busy again: it is remembered anew when it is idle.
+    if (it != entities_.end() && it->second.Idle() && it->second.landed) entities_.erase(it);
+  }
 }
 
 }  // namespace keel

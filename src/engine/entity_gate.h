@@ -9,8 +9,14 @@
 // applies writes in submission order (Store::Submit), so the next one's
 // lands after it, and names the run whose state it builds on
 // (StateWrite::expected_writer), so it cannot land on another process's
-// state of the same version if that write is rejected. Until a write lands
-// (Landed), the gate keeps it for runs that arrive later.
+// state of the same version if that write is rejected.
+//
+// Once a write lands (Landed), the gate still remembers it for the next run
+// of the entity, which may arrive seconds later with the state it read when
+// it started: without it, that run would finalize over a stale version, be
+// rejected, reload and do it all again. At most kRemembered idle entities
+// are kept; a forgotten one costs only that retry, and so does a state
+// another process wrote meanwhile (the version check catches both).
 //
 // Thread-safe.
 #ifndef KEEL_ENGINE_ENTITY_GATE_H_
@@ -48,20 +54,29 @@ class EntityGate {
 
   void Enter(const std::string& entity_key, Admitted admitted);
 
-  // The write of `version` reached the store (`ok`) or was rejected: the
-  // gate no longer needs to keep it, or must no longer hand it on.
+  // The write of `version` reached the store (`ok`) or was rejected: it is
+  // now only remembered, or must no longer be handed on.
   void Landed(const std::string& entity_key, int64_t version, bool ok);
+
+  static constexpr size_t kRemembered = 4096;
 
  private:
   struct Entity {
     bool held = false;
     std::optional<GateState> written;  // the newest state submitted through the gate
+    bool landed = false;               // ... and the store has it
     std::deque<Admitted> waiting;
+    bool Idle() const { return !held && waiting.empty(); }
   };
   void Leave(const std::string& entity_key, std::optional<GateState> written);
+  // Keeps an idle entity for its landed state, forgetting the oldest such
+  // entities beyond kRemembered. Called with mu_ held.
+  void Remember(const std::string& entity_key);
 
   std::mutex mu_;
-  std::unordered_map<std::string, Entity> entities_;  // only entities held or waited for
+  // Entities held, waited for, with a write on its way, or remembered.
+  std::unordered_map<std::string, Entity> entities_;
+  std::deque<std::string> remembered_;  // oldest first; may name one entity twice
 };
 
 class EntityGate::Ticket {

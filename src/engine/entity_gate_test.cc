@@ -1,5 +1,5 @@
 // EntityGate: one state writer per entity at a time, each handed what its
-// predecessor wrote, until that write lands.
+// predecessor wrote; a landed write is remembered for later runs.
 #include "engine/entity_gate.h"
 
 #include <gtest/gtest.h>
@@ -60,7 +60,7 @@ TEST(EntityGateTest, OtherEntitiesAreNotHeldUp) {
   EXPECT_NE(b.ticket, nullptr) << "a different entity is admitted at once";
 }
 
-TEST(EntityGateTest, AWriteOnItsWayIsHandedToLaterRunsUntilItLands) {
+TEST(EntityGateTest, AWriteIsHandedToLaterRunsOnItsWayAndAfterItLands) {
   EntityGate gate;
   Admission a = EnterNow(gate, "A-1");
   a.ticket->Wrote({3, {{"stage", "renewal"}}, "r-1"});
@@ -74,10 +74,30 @@ TEST(EntityGateTest, AWriteOnItsWayIsHandedToLaterRunsUntilItLands) {
   EXPECT_EQ(later.written->writer, "r-1");
   later.ticket.reset();
 
-  gate.Landed("A-1", 3, true);  // now the store has it: the gate forgets the entity
-  Admission afresh = EnterNow(gate, "A-1");
-  ASSERT_NE(afresh.ticket, nullptr);
-  EXPECT_FALSE(afresh.written.has_value());
+  // The store has it now; a run arriving later (which read version 0 when
+  // it started) still finalizes over it instead of a stale version.
+  gate.Landed("A-1", 3, true);
+  Admission afterwards = EnterNow(gate, "A-1");
+  ASSERT_NE(afterwards.ticket, nullptr);
+  ASSERT_TRUE(afterwards.written.has_value());
+  EXPECT_EQ(afterwards.written->version, 3);
+}
+
+TEST(EntityGateTest, RemembersAtMostABoundedNumberOfIdleEntities) {
+  EntityGate gate;
+  const int entities = static_cast<int>(EntityGate::kRemembered) + 10;
+  for (int i = 0; i < entities; ++i) {
+    std::string key = "A-" + std::to_string(i);
+    Admission a = EnterNow(gate, key);
+    a.ticket->Wrote({1, Json::object(), "r-" + std::to_string(i)});
+    a.ticket.reset();
+    gate.Landed(key, 1, true);
+  }
+  EXPECT_FALSE(EnterNow(gate, "A-0").written.has_value()) << "the oldest were forgotten";
+  EXPECT_FALSE(EnterNow(gate, "A-9").written.has_value());
+  Admission newest = EnterNow(gate, "A-" + std::to_string(entities - 1));
+  ASSERT_TRUE(newest.written.has_value());
+  EXPECT_EQ(newest.written->writer, "r-" + std::to_string(entities - 1));
 }
 
 TEST(EntityGateTest, ARejectedWriteIsNotHandedOn) {

@@ -95,6 +95,7 @@ struct DemoCrm::Impl {
       if (conn_) owner_->Return(std::move(conn_));
     }
     Result<crm_internal::BorrowedStmt> Get(crm_internal::StmtId id) { return conn_->Get(id); }
+    Status Exec(const char* sql) { return conn_->db->Exec(sql); }
 
    private:
     Impl* owner_;
