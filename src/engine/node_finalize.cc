@@ -47,10 +47,12 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   }
   Result<Json> output = Eval(*run, node.output);
   if (!output.ok()) return FailRun(run, node.id, output.status());
-  Json result = {{"output", *output}, {"state", *state}};
+  Json result = Json::object();
+  result["output"] = std::move(output).value();
+  result["state"] = *state;
   if (node.brief_template) {
     Result<std::string> md =
-        node.brief_template->Render(FullScope(*run), engine_->project_.partials,
+        node.brief_template->Render(TakeFullScope(*run), engine_->project_.partials,
                                     MustacheOptions{true});
     if (!md.ok()) {
       return FailRun(run, node.id,
@@ -60,11 +62,17 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   }
   WriteBatch batch;
   if (!run->record.entity_key.empty()) result["state_version"] = run->state_version + 1;
-  // The node's output is the run's result: stored once, with the node.
-  batch.events.push_back(
-      Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "", {{"output", result}}});
+  // The node's output is the run's result: stored once, with the node. Its
+  // text is built once, for the event and for the run's row.
+  Event completed{{}, 0, 0, EventType::kNodeCompleted, node.id, "", {}};
+  completed.payload_text = kOutputPayloadHead;
+  AppendJsonText(result, &completed.payload_text);
+  completed.payload_text += '}';
+  const size_t head = kOutputPayloadHead.size();
+  std::string result_text(completed.payload_text, head, completed.payload_text.size() - head - 1);
+  batch.events.push_back(std::move(completed));
   if (!run->record.entity_key.empty()) {
-    batch.state = StateWrite{run->record.entity_key, run->state_version, *state,
+    batch.state = StateWrite{run->record.entity_key, run->state_version, std::move(*state),
                              run->record.run_id, run->state_writer};
     batch.events.push_back(Event{{}, 0, 0, EventType::kStateWritten, node.id, "",
                                  {{"entity_key", run->record.entity_key},
@@ -79,6 +87,8 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   // The first attempt commits everything at once. A version conflict (another
   // run of the same entity finalized meanwhile) rolls the whole batch back;
   // reload the state, re-evaluate over it, and try again.
+  batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kSucceeded);
+  batch.run_update->result_text = std::move(result_text);
   FinishRunWithState(run, node, std::move(batch), std::move(result), attempt, std::move(ticket));
 }
 
@@ -90,19 +100,18 @@ void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, Wri
   // names it rather than storing a second copy of the brief.
   batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "",
                                {{"status", "succeeded"}, {"result_of", node.id}}});
-  batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kSucceeded);
-  batch.run_update->result = result;
   batch.spans.push_back(RunSpan(*run, "ok", NowUs()));
   int64_t first_seq = run->next_seq;
   Json state = has_state ? result["state"] : Json();
   int64_t version = run->state_version + 1;
   bool through_gate = ticket != nullptr && has_state;
-  CommitOr(run, std::move(batch), [this, run, &node, result, attempt, has_state, first_seq,
-                                   version, through_gate](Status s) mutable {
+  CommitOr(run, std::move(batch), [this, run, &node, result = std::move(result), attempt,
+                                   has_state, first_seq, version, through_gate](Status s) mutable {
     if (through_gate) entity_gate_.Landed(run->record.entity_key, version, s.ok());
     if (s.ok()) {
-      return engine_->Retire(run->record.run_id,
-                             RunOutcome{run->record.run_id, RunStatus::kSucceeded, result, "", ""});
+      return engine_->Retire(run->record.run_id, RunOutcome{run->record.run_id,
+                                                            RunStatus::kSucceeded,
+                                                            std::move(result), "", ""});
     }
     if (!has_state || s.code() != StatusCode::kAborted) {
       return engine_->Abandon(run->record.run_id, s);

@@ -47,11 +47,17 @@ int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node) {
   return kSlackPerNodeDoneUs * std::max(0, index.longest - left);
 }
 
-Json FullScope(const Run& run) {
+Json TakeFullScope(Run& run) {
   Json all = run.scope;
   for (const auto& [name, text] : run.compact) {
-    const Json* cached = CachedParse(run, name);
-    all[name] = cached != nullptr ? *cached : ParseJsonText(text);
+    if (run.parsed.is_object()) {
+      if (auto cached = run.parsed.find(name); cached != run.parsed.end()) {
+        all[name] = std::move(*cached);
+        run.parsed.erase(cached);
+        continue;
+      }
+    }
+    all[name] = ParseJsonText(text);
   }
   return all;
 }

@@ -77,8 +77,9 @@ Json StepOutput(const Run& run, const StepKey& key);
 // compact); null when there is none.
 Json ScopeValue(const Run& run, const std::string& name);
 // The run's scope as one object, compact outputs parsed: for renderers that
-// need every name at once (the brief).
-Json FullScope(const Run& run);
+// need every name at once (the brief). Parses the strand has cached move
+// into it rather than being copied (a later read parses the text again).
+Json TakeFullScope(Run& run);
 
 // The thread pool's slack for a run's tasks while it is at top-level `node`:
 // kSlackPerNodeDoneUs for each node fewer than the workflow's longest path

@@ -33,6 +33,7 @@ struct RunUpdate {
   std::string parked_on;  // set when parking; cleared otherwise
   int64_t wake_us = 0;
   Json result;  // written when not null
+  std::string result_text;  // `result` as JSON text, when the caller has it: used instead
   std::string error;
   bool release_lease = false;  // clear the lease (parking or finishing)
   int64_t updated_us = 0;      // the run's updated_us; 0 = now by the store's clock

@@ -300,6 +300,12 @@ TEST_P(StoreConformanceTest, RunUpdateSetsFieldsAndReleasesLease) {
   EXPECT_EQ(finished->error, "late failure");
   EXPECT_EQ(finished->parked_on, "");
 
+  WriteBatch as_text;  // a result the caller already has as text is stored as that JSON
+  as_text.run_update = Update("r-1", RunStatus::kSucceeded);
+  as_text.run_update->result_text = R"({"brief":"from text","n":2})";
+  ASSERT_TRUE(store_->Write(std::move(as_text)).ok());
+  EXPECT_EQ(store_->GetRun("r-1")->result, Json({{"brief", "from text"}, {"n", 2}}));
+
   WriteBatch missing;  // updates of unknown runs change nothing and do not fail
   missing.run_update = Update("r-none", RunStatus::kFailed);
   EXPECT_TRUE(store_->Write(std::move(missing)).ok());

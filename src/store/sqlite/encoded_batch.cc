@@ -92,8 +92,11 @@ EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
     event.payload = nullptr;
   }
   if (batch.run_update) {
-    out.update_result = EncodeJson(batch.run_update->result);
-    batch.run_update->result = nullptr;
+    RunUpdate& update = *batch.run_update;
+    out.update_result =
+        update.result_text.empty() ? EncodeJson(update.result) : std::move(update.result_text);
+    update.result = nullptr;
+    update.result_text.clear();
   }
   if (batch.state) {
     out.state_data = EncodeJson(batch.state->data);
