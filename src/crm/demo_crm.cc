@@ -144,6 +144,10 @@ Result<DemoCrm::Impl::Lease> DemoCrm::Impl::Acquire() {
 }
 
 void DemoCrm::Impl::Return(std::unique_ptr<Connection> conn) {
+  // A connection still inside a transaction (a write whose COMMIT and
+  // ROLLBACK both failed) would hold the write lock for its next borrower:
+  // it is closed, which rolls the transaction back, instead of pooled.
+  if (!sqlite3_get_autocommit(conn->db->raw())) return;
   std::lock_guard<std::mutex> lock(pool_mu_);
   idle_.push_back(std::move(conn));
 }

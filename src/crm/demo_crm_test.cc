@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "crm/crm_test_util.h"
+#include "crm/internal/crm_impl.h"
 #include "crm/iso_date.h"
 
 namespace keel {
@@ -253,6 +254,27 @@ TEST(DemoCrmWriteTest, WritersOfTwoInstancesShareOneRowPerKey) {
   b.join();
   EXPECT_EQ(ids[0], ids[1]);
   EXPECT_EQ(*first->CountSideEffects("followups"), kCalls);
+}
+
+// A connection left inside a transaction is closed, not pooled: its next
+// borrower would hold the write lock without knowing it.
+TEST(DemoCrmPoolTest, AConnectionInsideATransactionIsNotReused) {
+  DemoCrm::Impl impl;
+  impl.path = FreshSeeded("pool.db");
+  impl.clock = Clock::Real();
+  {
+    Result<DemoCrm::Impl::Lease> lease = impl.Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+    ASSERT_TRUE(lease->Exec("BEGIN IMMEDIATE").ok());
+  }  // returned while the transaction is open
+  auto other = OpenOrDie(impl.path);
+  ASSERT_TRUE(other);
+  Result<std::string> written = other->RequestDiscountApproval("A-1001", 5, "pilot", "k-pool");
+  EXPECT_TRUE(written.ok()) << "the write lock was left held: " << written.status().ToString();
+  Result<DemoCrm::Impl::Lease> next = impl.Acquire();
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->Exec("BEGIN IMMEDIATE").ok()) << "a fresh connection, in no transaction";
+  EXPECT_TRUE(next->Exec("ROLLBACK").ok());
 }
 
 TEST(DemoCrmWriteTest, ConcurrentCallersShareOneRowPerKey) {

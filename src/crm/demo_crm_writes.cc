@@ -86,7 +86,7 @@ Result<Written> WriteOnce(DemoCrm::Impl& impl, StmtId find, StmtId insert,
     if (committed.ok()) return written;
     written = committed;
   }
-  // The connection goes back to the pool: it must not keep the transaction.
+  // Should this fail too, the pool closes the connection (Impl::Return).
   (void)lease.Exec("ROLLBACK");
   return written;
 }
