@@ -78,9 +78,14 @@ TEST(CrashTest, KillNineAtRandomPointsLosesNothingAndRepeatsNothing) {
             0);
   EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM events WHERE type = 'run_finished'"), kRuns);
   EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM state_vectors"), kRuns);
-  // Every agent finished on its model's answer, after both of its calls.
-  EXPECT_EQ(QueryInt(store, "SELECT count(*) FROM runs WHERE "
-                            "json_extract(result, '$.output.agent_answer') = 'recorded both'"),
+  // Every agent finished on its model's answer, after both of its calls. (A
+  // run's result is stored once, in the completion of the node its row names.)
+  EXPECT_EQ(QueryInt(store,
+                     "SELECT count(*) FROM runs r JOIN events e ON e.run_id = r.run_id "
+                     "AND e.type = 'node_completed' AND e.node = r.result_of "
+                     "LEFT JOIN blobs b ON b.hash = e.blob_hash WHERE json_extract("
+                     "COALESCE(e.payload, b.data), '$.output.output.agent_answer') = "
+                     "'recorded both'"),
             kRuns);
   sqlite3_close(store);
 

@@ -108,15 +108,14 @@ void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal)
   a.node = node.id;
   a.workflow = run->record.workflow;
   a.entity_key = run->record.entity_key;
-  a.proposal = proposal;
+  a.proposal = std::move(proposal);
   a.requested_us = now;
   a.expires_us = now + node.expires_in_s * 1'000'000;
   WriteBatch batch;
   batch.approval = ApprovalWrite{a, true, ApprovalStatus::kPending};
+  // The proposal is stored once, in the approval's row, which the event names.
   batch.events.push_back(Event{{}, 0, 0, EventType::kApprovalRequested, node.id, "",
-                               {{"approval_id", a.approval_id},
-                                {"proposal", proposal},
-                                {"expires_us", a.expires_us}}});
+                               {{"approval_id", a.approval_id}, {"expires_us", a.expires_us}}});
   Span span = StartSpan(run->record.trace_id, run->run_span_id, run->record.run_id,
                         "approval " + node.id, "node", now);
   EndSpan(span, now, "parked");

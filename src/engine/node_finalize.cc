@@ -62,14 +62,12 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   }
   WriteBatch batch;
   if (!run->record.entity_key.empty()) result["state_version"] = run->state_version + 1;
-  // The node's output is the run's result: stored once, with the node. Its
-  // text is built once, for the event and for the run's row.
+  // The node's output is the run's result: stored once, in this event, which
+  // the run's row names (RunUpdate::result_of) rather than copies.
   Event completed{{}, 0, 0, EventType::kNodeCompleted, node.id, "", {}};
   completed.payload_text = kOutputPayloadHead;
   AppendJsonText(result, &completed.payload_text);
   completed.payload_text += '}';
-  const size_t head = kOutputPayloadHead.size();
-  std::string result_text(completed.payload_text, head, completed.payload_text.size() - head - 1);
   batch.events.push_back(std::move(completed));
   if (!run->record.entity_key.empty()) {
     batch.state = StateWrite{run->record.entity_key, run->state_version, std::move(*state),
@@ -88,7 +86,7 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
   // run of the same entity finalized meanwhile) rolls the whole batch back;
   // reload the state, re-evaluate over it, and try again.
   batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kSucceeded);
-  batch.run_update->result_text = std::move(result_text);
+  batch.run_update->result_of = node.id;
   FinishRunWithState(run, node, std::move(batch), std::move(result), attempt, std::move(ticket));
 }
 

@@ -42,7 +42,7 @@ struct RunRecord {
   std::string lease_host;   // host of the lease holder's process
   int64_t lease_pid = 0;    // pid of the lease holder's process on lease_host
   int64_t lease_expires_us = 0;
-  Json result;        // the run's final output (null until finished)
+  Json result;        // the run's final output (null until finished; see RunUpdate::result_of)
   std::string error;  // why it failed or escalated
   std::string trace_id;
 };
@@ -52,7 +52,7 @@ enum class EventType {
   kNodeStarted,        // payload: {"attempt", "idempotency_key"} (side-effecting steps only)
   kNodeCompleted,      // payload: the step's output (+ bookkeeping for loops)
   kNodeFailed,         // payload: {"error", "message", "retryable"}
-  kApprovalRequested,  // payload: {"approval_id", "proposal", "expires_us"}
+  kApprovalRequested,  // payload: {"approval_id", "expires_us"} (the proposal: the approval's)
   kApprovalDecided,    // payload: {"approval_id", "decision", "edited", "reason", "by"}
   kEscalated,          // payload: {"reason", "evidence"}
   kStateWritten,       // payload: {"entity_key", "version"}

@@ -33,7 +33,10 @@ struct RunUpdate {
   std::string parked_on;  // set when parking; cleared otherwise
   int64_t wake_us = 0;
   Json result;  // written when not null
-  std::string result_text;  // `result` as JSON text, when the caller has it: used instead
+  // The node whose completion event holds the run's result (a finalize
+  // node): the result is stored once, in that event, and the row only names
+  // the node. Left alone when "".
+  std::string result_of;
   std::string error;
   bool release_lease = false;  // clear the lease (parking or finishing)
   int64_t updated_us = 0;      // the run's updated_us; 0 = now by the store's clock

@@ -300,16 +300,36 @@ TEST_P(StoreConformanceTest, RunUpdateSetsFieldsAndReleasesLease) {
   EXPECT_EQ(finished->error, "late failure");
   EXPECT_EQ(finished->parked_on, "");
 
-  WriteBatch as_text;  // a result the caller already has as text is stored as that JSON
-  as_text.run_update = Update("r-1", RunStatus::kSucceeded);
-  as_text.run_update->result_text = R"({"brief":"from text","n":2})";
-  ASSERT_TRUE(store_->Write(std::move(as_text)).ok());
-  EXPECT_EQ(store_->GetRun("r-1")->result, Json({{"brief", "from text"}, {"n", 2}}));
-
   WriteBatch missing;  // updates of unknown runs change nothing and do not fail
   missing.run_update = Update("r-none", RunStatus::kFailed);
   EXPECT_TRUE(store_->Write(std::move(missing)).ok());
   EXPECT_EQ(store_->GetRun("r-none").status().code(), StatusCode::kNotFound);
+}
+
+// A run a finalize node ended keeps its result once, in the node's newest
+// completion (here large enough for the blob table); reads resolve it.
+TEST_P(StoreConformanceTest, ResultOfNamesTheCompletionHoldingTheResult) {
+  AddRun("r-1");
+  const Json brief = {{"markdown", std::string(400, 'b')}, {"state_version", 3}};
+  WriteBatch finish;
+  finish.events.push_back(
+      MakeEvent("r-1", 1, EventType::kNodeCompleted, "done", "", {{"output", "superseded"}}));
+  finish.events.push_back(
+      MakeEvent("r-1", 2, EventType::kNodeCompleted, "done", "", {{"output", brief}}));
+  finish.run_update = Update("r-1", RunStatus::kSucceeded);
+  finish.run_update->result_of = "done";
+  ASSERT_TRUE(store_->Write(std::move(finish)).ok());
+  EXPECT_EQ(store_->GetRun("r-1")->result, brief);
+  Result<std::vector<RunRecord>> listed = store_->ListRuns(RunFilter{});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].result, brief);
+
+  WriteBatch later;  // an update naming no node keeps the reference
+  later.run_update = Update("r-1", RunStatus::kSucceeded);
+  later.run_update->error = "note";
+  ASSERT_TRUE(store_->Write(std::move(later)).ok());
+  EXPECT_EQ(store_->GetRun("r-1")->result, brief);
 }
 
 TEST_P(StoreConformanceTest, StateVectorsUseOptimisticVersions) {

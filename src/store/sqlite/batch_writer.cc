@@ -13,10 +13,11 @@ constexpr const char* kInsertBlob = "INSERT OR IGNORE INTO blobs (hash, data) VA
 constexpr const char* kInsertEvent =
     "INSERT INTO events (run_id, seq, ts_us, type, node, key, payload, blob_hash) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-// ?5 NULL keeps the stored result; ?8 = 1 releases the lease.
+// ?5 NULL keeps the stored result, ?9 '' the node holding it; ?8 = 1
+// releases the lease.
 constexpr const char* kUpdateRun =
     "UPDATE runs SET status = ?2, parked_on = ?3, wake_us = ?4, result = COALESCE(?5, result), "
-    "error = ?6, updated_us = ?7, "
+    "result_of = CASE WHEN ?9 = '' THEN result_of ELSE ?9 END, error = ?6, updated_us = ?7, "
     "lease_owner = CASE WHEN ?8 THEN '' ELSE lease_owner END, "
     "lease_host = CASE WHEN ?8 THEN '' ELSE lease_host END, "
     "lease_pid = CASE WHEN ?8 THEN 0 ELSE lease_pid END, "
@@ -135,7 +136,7 @@ Status UpdateRun(Connection& conn, const RunUpdate& update, const EncodedBatch& 
   stmt.Bind(1, update.run_id).Bind(2, RunStatusName(update.status)).Bind(3, update.parked_on);
   stmt.Bind(4, update.wake_us).BindTextOrNull(5, enc.update_result).Bind(6, update.error);
   stmt.Bind(7, update.updated_us != 0 ? update.updated_us : now);
-  stmt.Bind(8, int64_t{update.release_lease ? 1 : 0});
+  stmt.Bind(8, int64_t{update.release_lease ? 1 : 0}).Bind(9, update.result_of);
   return stmt.Run();
 }
 

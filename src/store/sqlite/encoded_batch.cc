@@ -93,10 +93,8 @@ EncodedBatch EncodeBatch(WriteBatch batch, size_t inline_payload_max) {
   }
   if (batch.run_update) {
     RunUpdate& update = *batch.run_update;
-    out.update_result =
-        update.result_text.empty() ? EncodeJson(update.result) : std::move(update.result_text);
+    out.update_result = EncodeJson(update.result);
     update.result = nullptr;
-    update.result_text.clear();
   }
   if (batch.state) {
     out.state_data = EncodeJson(batch.state->data);

@@ -36,6 +36,11 @@ Result<RunRecord> DecodeRun(const Stmt& row) {
   Result<Json> result = DecodeJson(row.Text(13), "run", run.run_id);
   if (!result.ok()) return result.status();
   run.result = std::move(result).value();
+  if (!row.Text(16).empty() && run.result.is_object()) {
+    // The completion payload of the node named by result_of: {"output": ...}.
+    Json output = std::move(run.result["output"]);
+    run.result = std::move(output);
+  }
   run.error = row.Str(14);
   run.trace_id = row.Str(15);
   return run;

@@ -10,9 +10,18 @@
 #include "store/records.h"
 #include "store/sqlite/connection.h"
 
+// The run's result: its own column, or for a run a finalize node ended
+// (result_of) the payload of that node's newest completion, which DecodeRun
+// unwraps. Selected from `runs` under that name.
+#define KEEL_SQL_RUN_RESULT                                                                 \
+  "CASE WHEN runs.result_of = '' THEN runs.result ELSE (SELECT COALESCE(e.payload, "        \
+  "(SELECT b.data FROM blobs b WHERE b.hash = e.blob_hash)) FROM events e "                 \
+  "WHERE e.run_id = runs.run_id AND e.type = 'node_completed' AND e.node = runs.result_of " \
+  "AND e.key = '' ORDER BY e.seq DESC LIMIT 1) END"
 #define KEEL_SQL_RUN_COLUMNS                                                                  \
   "run_id, workflow, entity_key, input, status, parked_on, wake_us, created_us, updated_us, " \
-  "lease_owner, lease_host, lease_pid, lease_expires_us, result, error, trace_id"
+  "lease_owner, lease_host, lease_pid, lease_expires_us, " KEEL_SQL_RUN_RESULT                \
+  ", error, trace_id, result_of"
 #define KEEL_SQL_APPROVAL_COLUMNS                                                       \
   "approval_id, run_id, node, workflow, entity_key, status, proposal, edited, reason, " \
   "decided_by, requested_us, expires_us, decided_us"

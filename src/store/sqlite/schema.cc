@@ -191,8 +191,17 @@ DROP TABLE span_groups;
 CREATE INDEX events_spans_by_start ON events(ts_us) WHERE type = 'spans';
 )sql";
 
+// Version 6 stores the result of a run that a finalize node ended once, in
+// that node's completion event: the run's row names the node (result_of)
+// instead of holding a second copy of the brief, which made each finished
+// row ten times its size. Rows written before keep their result column.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE runs ADD COLUMN result_of TEXT NOT NULL DEFAULT '';
+)sql";
+
 // kMigrations[i] takes the schema from version i to i + 1.
-constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+constexpr const char* kMigrations[] = {kSchemaV1, kSchemaV2, kSchemaV3,
+                                       kSchemaV4, kSchemaV5, kSchemaV6};
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
 // Refuses a database that belongs to something else (say, the CRM file given

@@ -9,7 +9,7 @@
 namespace keel::sqlite {
 
 // The schema version this build writes; a store with a newer one is refused.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Puts the database in WAL mode and sets synchronous on the writer connection.
 // Fails with kDataLoss for a file that is not a database, kUnavailable when it

@@ -207,7 +207,7 @@ TEST_F(SqliteStoreTest, Version1SpansMoveIntoSpanGroups) {
             "status TEXT NOT NULL, attrs TEXT, PRIMARY KEY (run_id, span_id)) WITHOUT ROWID;"
             "INSERT INTO spans VALUES ('t', 's-1', '', 'r-1', 'run renewal_prep', 'run', 10, 20, "
             "'ok', '{\"workflow\":\"renewal_prep\"}');"
-            "UPDATE schema_version SET version = 1;");
+            "ALTER TABLE runs DROP COLUMN result_of; UPDATE schema_version SET version = 1;");
   }
   std::unique_ptr<SqliteStore> store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -241,7 +241,7 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
             "PRIMARY KEY (run_id, group_id)) WITHOUT ROWID;"
             "INSERT INTO span_groups VALUES ('r-1', 's-1', 10, '[{\"span_id\":\"s-1\","
             "\"start_us\":10,\"end_us\":20,\"name\":\"run renewal_prep\"}]');"
-            "UPDATE schema_version SET version = 2;");
+            "ALTER TABLE runs DROP COLUMN result_of; UPDATE schema_version SET version = 2;");
   }
   std::unique_ptr<SqliteStore> store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -260,6 +260,29 @@ TEST_F(SqliteStoreTest, Version2EventsMoveIntoCommitOrder) {
   EXPECT_EQ(RawDb(path_).Text("SELECT group_concat(name) FROM sqlite_schema WHERE type = 'index' "
                               "AND tbl_name = 'events' ORDER BY name"),
             "events_latest,events_by_blob,events_spans_by_start");
+}
+
+// A version-5 store's finished runs keep the result in their row, and its
+// runs can be finished the version-6 way (the row naming the node) after.
+TEST_F(SqliteStoreTest, Version5ResultsStayReadable) {
+  {
+    std::unique_ptr<SqliteStore> store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    for (const char* id : {"r-old", "r-new"}) ASSERT_TRUE(store->Write(NewRun(id)).ok());
+    WriteBatch finish;
+    finish.run_update = ReleaseRun("r-old", RunStatus::kSucceeded);
+    finish.run_update->result = {{"brief", "in the row"}};
+    ASSERT_TRUE(store->Write(std::move(finish)).ok());
+  }
+  RawDb(path_).Exec("ALTER TABLE runs DROP COLUMN result_of; UPDATE schema_version SET version = 5;");
+  std::unique_ptr<SqliteStore> store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->GetRun("r-old")->result, Json({{"brief", "in the row"}}));
+  WriteBatch finish;  // "report" completed with {"x": 1}, which has no "output"
+  finish.run_update = ReleaseRun("r-new", RunStatus::kSucceeded);
+  finish.run_update->result_of = "report";
+  ASSERT_TRUE(store->Write(std::move(finish)).ok());
+  EXPECT_TRUE(store->GetRun("r-new")->result.is_null());
 }
 
 TEST_F(SqliteStoreTest, MigrationIsIdempotentAndNewerSchemasAreRefused) {
