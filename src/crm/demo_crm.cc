@@ -116,12 +116,14 @@ Status AccountNotFound(std::string_view account_id) {
                 "not_found");
 }
 
-Result<std::unique_ptr<Connection>> DemoCrm::Impl::Connect() const {
+Result<std::unique_ptr<Connection>> DemoCrm::Impl::Connect() {
   auto db = crm_internal::SqliteDb::Open(path, SQLITE_OPEN_READWRITE);
   if (!db.ok()) return db.status();
   // WAL makes a commit durable at the next checkpoint without an fsync per
-  // side-effect row, which keeps thousands of runs a second cheap.
+  // side-effect row, which keeps thousands of runs a second cheap; the
+  // checkpoints run on a thread of their own (wal_checkpointer.h).
   KEEL_RETURN_IF_ERROR((*db)->Exec("PRAGMA synchronous=NORMAL"));
+  checkpointer.Attach((*db)->raw());
   auto conn = std::make_unique<Connection>();
   conn->db = std::move(*db);
   return conn;
@@ -193,8 +195,7 @@ Result<std::unique_ptr<DemoCrm>> DemoCrm::Open(const std::string& path, Clock* c
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Status(StatusCode::kNotFound, "crm database " + path + " not found", "not_found");
   }
-  auto impl = std::make_unique<Impl>();
-  impl->path = path;
+  auto impl = std::make_unique<Impl>(path);
   impl->clock = clock;
   auto conn = impl->Connect();  // a file that is not a database fails here as kDataLoss
   if (!conn.ok()) return conn.status();

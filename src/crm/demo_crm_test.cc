@@ -259,8 +259,7 @@ TEST(DemoCrmWriteTest, WritersOfTwoInstancesShareOneRowPerKey) {
 // A connection left inside a transaction is closed, not pooled: its next
 // borrower would hold the write lock without knowing it.
 TEST(DemoCrmPoolTest, AConnectionInsideATransactionIsNotReused) {
-  DemoCrm::Impl impl;
-  impl.path = FreshSeeded("pool.db");
+  DemoCrm::Impl impl(FreshSeeded("pool.db"));
   impl.clock = Clock::Real();
   {
     Result<DemoCrm::Impl::Lease> lease = impl.Acquire();
@@ -275,6 +274,28 @@ TEST(DemoCrmPoolTest, AConnectionInsideATransactionIsNotReused) {
   ASSERT_TRUE(next.ok());
   EXPECT_TRUE(next->Exec("BEGIN IMMEDIATE").ok()) << "a fresh connection, in no transaction";
   EXPECT_TRUE(next->Exec("ROLLBACK").ok());
+}
+
+// Commits only report the WAL's size; once it passes WalCheckpointer::kFrames
+// the checkpointer's own thread copies it back into the database.
+TEST(DemoCrmPoolTest, ALargeWalIsCheckpointedByTheCheckpointer) {
+  DemoCrm::Impl impl(FreshSeeded("checkpoint.db"));
+  impl.clock = Clock::Real();
+  EXPECT_EQ(impl.checkpointer.checkpoints(), 0);
+  {
+    Result<DemoCrm::Impl::Lease> lease = impl.Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+    // 1,000 rows of 6 KB: past the threshold in one commit.
+    Status inserted = lease->Exec(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) "
+        "INSERT INTO followups SELECT 'FU-' || i, NULL, 'A-1001', '2026-12-01', "
+        "hex(zeroblob(3000)), 0 FROM n");
+    ASSERT_TRUE(inserted.ok()) << inserted.ToString();
+  }
+  for (int i = 0; i < 1000 && impl.checkpointer.checkpoints() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(impl.checkpointer.checkpoints(), 1);
 }
 
 TEST(DemoCrmWriteTest, ConcurrentCallersShareOneRowPerKey) {

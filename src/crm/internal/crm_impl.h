@@ -18,6 +18,7 @@
 #include "core/status.h"
 #include "crm/demo_crm.h"
 #include "crm/internal/sqlite_db.h"
+#include "crm/internal/wal_checkpointer.h"
 
 // Declares `var` from `expr` (a Result<T>), returning its error early.
 #define KEEL_CRM_ASSIGN_OR_RETURN(var, expr)            \
@@ -80,9 +81,13 @@ struct Connection {
 namespace keel {
 
 struct DemoCrm::Impl {
+  explicit Impl(std::string p) : path(std::move(p)), checkpointer(path) {}
+
   std::string path;
   Clock* clock = nullptr;
   std::mutex write_mu;  // serializes this process's writers
+  // Before the pool below, so it outlives every pooled connection.
+  crm_internal::WalCheckpointer checkpointer;
 
   // A connection borrowed from the pool; returned when the lease ends.
   class Lease {
@@ -106,7 +111,7 @@ struct DemoCrm::Impl {
   // connection cannot be opened.
   Result<Lease> Acquire();
   void Return(std::unique_ptr<crm_internal::Connection> conn);
-  Result<std::unique_ptr<crm_internal::Connection>> Connect() const;
+  Result<std::unique_ptr<crm_internal::Connection>> Connect();
 
   // OK when the account exists, else kNotFound "account <id> not found".
   Status CheckAccount(Lease& lease, std::string_view account_id) const;
