@@ -42,22 +42,23 @@ void WalCheckpointer::Loop() {
     if (stopping_) return;
     wanted_ = false;
     lock.unlock();
-    Checkpoint();
+    bool done = Checkpoint();
     lock.lock();
-    ++checkpoints_;
+    if (done) ++checkpoints_;
   }
 }
 
-void WalCheckpointer::Checkpoint() {
+bool WalCheckpointer::Checkpoint() {
   if (db_ == nullptr && sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) !=
                             SQLITE_OK) {
     sqlite3_close(db_);  // the next commit past the threshold asks again
     db_ = nullptr;
-    return;
+    return false;
   }
   // A checkpoint that could not finish (a reader on an old snapshot) leaves
   // frames behind; the next commit past the threshold asks for another.
-  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) ==
+         SQLITE_OK;
 }
 
 }  // namespace keel::crm_internal

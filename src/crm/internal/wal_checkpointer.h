@@ -41,7 +41,7 @@ class WalCheckpointer {
  private:
   static int OnCommit(void* self, sqlite3* db, const char* schema, int wal_frames);
   void Loop();
-  void Checkpoint();
+  bool Checkpoint();  // false when it could not run (the database would not open)
 
   const std::string path_;
   sqlite3* db_ = nullptr;  // the thread's own connection, opened on first use
