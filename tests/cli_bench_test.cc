@@ -37,9 +37,9 @@ TEST(CliBenchTest, WaitingBenchModelCallsWaitOnTheLoop) {
   EXPECT_GE(out["critical_path_s"].get<double>(), 0.15);
   EXPECT_GE(out["wall_s"].get<double>(), 0.15);
   // A fixed set of threads, whatever the run count: main, the pool (one per
-  // core), the event loop, the store's commit thread and the demo CRM's
-  // checkpointer.
-  EXPECT_EQ(out["threads"].get<int>(), 4 + static_cast<int>(std::thread::hardware_concurrency()));
+  // core), the event loop, the store's commit thread, and the WAL
+  // checkpointers of the store and of the demo CRM.
+  EXPECT_EQ(out["threads"].get<int>(), 5 + static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 }  // namespace

@@ -276,7 +276,7 @@ TEST(DemoCrmPoolTest, AConnectionInsideATransactionIsNotReused) {
   EXPECT_TRUE(next->Exec("ROLLBACK").ok());
 }
 
-// Commits only report the WAL's size; once it passes WalCheckpointer::kFrames
+// Commits only report the WAL's size; once it passes WalCheckpointer::kDefaultFrames
 // the checkpointer's own thread copies it back into the database.
 TEST(DemoCrmPoolTest, ALargeWalIsCheckpointedByTheCheckpointer) {
   DemoCrm::Impl impl(FreshSeeded("checkpoint.db"));

@@ -174,6 +174,8 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
 
   auto run = std::make_shared<Run>();
   run->record = std::move(record).value();
+  run->origin_us = ThreadPool::NowUs();
+  run->due_us = run->origin_us;
   run->workflow = def;
   run->index = indexes_.at(run->record.workflow).get();
   WriteBatch batch;
@@ -325,18 +327,16 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
   }
   std::string run_id = a.run_id;
   batch.approval = ApprovalWrite{std::move(a), false, ApprovalStatus::kPending};
-  // Resuming waits in the pool like the run's own work at the approval node.
-  int64_t slack_us = node ? SchedulingSlackUs(*index->second, node->id) : 0;
   if (node) ++steps_completed_;  // counted as the walk counts its own (RunExecutor::CommitOr)
-  store_->Submit(std::move(batch), [this, run_id, slack_us,
-                                    done = std::move(done)](Status s) {
+  int64_t due_us = node ? ResumeDueUs(run_id, *index->second, node->id) : ThreadPool::NowUs();
+  store_->Submit(std::move(batch), [this, run_id, due_us, done = std::move(done)](Status s) {
     // Off the commit thread: resuming reads the run's log.
-    pool_->Post(
+    pool_->PostBy(
         [this, run_id, s, done] {
           if (!s.ok()) return done(FailedPrecondition(s.message()));
           done(ResumeClaimed(run_id));
         },
-        slack_us);
+        due_us);
   });
 }
 
@@ -371,6 +371,10 @@ Status Engine::Resume(const std::string& run_id) {
   if (!record.ok()) return record.status();
   auto run = std::make_shared<Run>();
   run->record = std::move(record).value();
+  // Its plan started when it was created: a run that waited (for a human, a
+  // worker, or a crash to be noticed) is behind it, and goes first.
+  run->origin_us = PlanOrigin(run->record.created_us);
+  run->due_us = run->origin_us;
   run->workflow = project_.FindWorkflow(run->record.workflow);
   if (!run->workflow) {
     // The project no longer has this workflow: fail the run visibly rather
@@ -412,6 +416,30 @@ void Engine::WaitIdle() {
     }
     idle_cv_.wait_for(lock, std::chrono::milliseconds(50));
   }
+}
+
+int64_t Engine::ResumeDueUs(const std::string& run_id, const NodeIndex& index,
+                            const std::string& node) const {
+  // Resuming waits in the pool like the run's own work at the approval node:
+  // due when its plan has it there, which for a run that waited on a human
+  // longer than its whole plan takes is at once.
+  Result<RunRecord> record = store_->GetRun(run_id);
+  if (!record.ok()) return ThreadPool::NowUs();  // resuming will report what is wrong
+  return PlanOrigin(record->created_us) + PlannedOffsetUs(index, node, 0, ModelLatencyUs());
+}
+
+int64_t Engine::PlanOrigin(int64_t created_us) const {
+  return ThreadPool::NowUs() - std::max<int64_t>(0, clock_->NowMicros() - created_us);
+}
+
+void Engine::NoteModelLatency(int64_t us) {
+  // An average over about the last eight calls: it follows a provider that
+  // slows down within seconds, and one odd call moves it little.
+  int64_t seen = model_latency_us_.load(std::memory_order_relaxed);
+  int64_t next;
+  do {
+    next = seen == 0 ? us : seen + (us - seen) / 8;
+  } while (!model_latency_us_.compare_exchange_weak(seen, next, std::memory_order_relaxed));
 }
 
 }  // namespace keel

@@ -112,6 +112,8 @@ class Engine {
   int64_t StepsCompleted() const { return steps_completed_.load(); }
   EventLoop* loop() const;  // the I/O loop, e.g. for the scripted model's latency
   const LeaseOwner& owner() const { return owner_; }
+  // The running average of model call latency (see model_latency_us_).
+  int64_t ModelLatencyUs() const { return model_latency_us_.load(std::memory_order_relaxed); }
 
  private:
   policy::InvokerOptions InvokerOptionsFor(const Project& project);
@@ -161,6 +163,16 @@ class Engine {
   std::atomic<bool> running_{false};
   std::atomic<bool> claiming_{false};
   std::atomic<int64_t> steps_completed_{0};
+  // A running average of how long model calls take, request to reply: what
+  // a run's plan counts per model call (PlannedOffsetUs). 0 until one replies.
+  std::atomic<int64_t> model_latency_us_{0};
+  void NoteModelLatency(int64_t us);
+  // When, on the thread pool's clock, the plan of a run created at
+  // `created_us` (on clock_) started (Run::origin_us).
+  int64_t PlanOrigin(int64_t created_us) const;
+  // When resuming `run_id` at approval node `node` is due (see Decide).
+  int64_t ResumeDueUs(const std::string& run_id, const NodeIndex& index,
+                      const std::string& node) const;
 };
 
 }  // namespace keel

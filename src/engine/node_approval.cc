@@ -129,7 +129,7 @@ void RunExecutor::CommitPark(const RunPtr& run, WriteBatch batch, const std::str
   batch.run_update = ReleaseRun(run->record.run_id, RunStatus::kParked);
   batch.run_update->parked_on = approval_id;
   batch.run_update->wake_us = wake_us;
-  run->stopped = true;  // nothing else happens in this run until a decision
+  run->Stop();  // nothing else happens in this run until a decision
   CommitOr(run, std::move(batch), [this, run, approval_id](Status s) {
     if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
     engine_->Retire(run->record.run_id,

@@ -93,7 +93,7 @@ void RunExecutor::RunFinalize(const RunPtr& run, const NodeDef& node, int attemp
 void RunExecutor::FinishRunWithState(const RunPtr& run, const NodeDef& node, WriteBatch batch,
                                      Json result, int attempt, EntityGate::TicketPtr ticket) {
   bool has_state = batch.state.has_value();
-  run->stopped = true;
+  run->Stop();
   // The result is the output of `node`, just above in this batch: the log
   // names it rather than storing a second copy of the brief.
   batch.events.push_back(Event{{}, 0, 0, EventType::kRunFinished, "", "",

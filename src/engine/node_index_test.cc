@@ -1,5 +1,6 @@
-// NodeIndex::remaining: the most nodes a run may still pass through from a
-// top-level node, which orders the thread pool's work (SchedulingSlackUs).
+// NodeIndex::remaining and remaining_rounds: the most nodes and model calls a
+// run may still make from a top-level node, which plan when a run should be
+// where and so order the thread pool's work (PlannedOffsetUs).
 #include <gtest/gtest.h>
 
 #include "engine/run.h"
@@ -52,13 +53,63 @@ TEST(NodeIndexTest, RemainingIsTheLongestPathToAnEnd) {
   EXPECT_EQ(index.longest, 6);
 }
 
-TEST(NodeIndexTest, RunsNearerTheirEndGetMoreSlack) {
+TEST(NodeIndexTest, RunsNearerTheirEndArePlannedLater) {
   WorkflowDef w = Flow();
   NodeIndex index(w);
-  EXPECT_EQ(SchedulingSlackUs(index, "fetch"), 0);
-  EXPECT_EQ(SchedulingSlackUs(index, "draft"), 2 * kSlackPerNodeDoneUs);
-  EXPECT_EQ(SchedulingSlackUs(index, "done"), 5 * kSlackPerNodeDoneUs);
-  EXPECT_EQ(SchedulingSlackUs(index, "no_such_node"), 0);  // treated as just started
+  EXPECT_EQ(PlannedOffsetUs(index, "fetch", 0, 0), 0);
+  EXPECT_EQ(PlannedOffsetUs(index, "draft", 0, 0), 2 * kPlannedNodeUs);
+  EXPECT_EQ(PlannedOffsetUs(index, "done", 0, 0), 5 * kPlannedNodeUs);
+  EXPECT_EQ(PlannedOffsetUs(index, "no_such_node", 0, 0), 0);  // planned as the start
+}
+
+// prep (three tools at once) -> workers (two llm branches at once) -> offer
+// (optimize, at most 3 passes) -> approve -> done.
+WorkflowDef Renewal() {
+  WorkflowDef w;
+  w.name = "renewal";
+  NodeDef prep = Node("prep", NodeKind::kParallel);
+  for (const char* id : {"account", "usage", "contract"}) {
+    prep.branches.push_back(Node(id, NodeKind::kTool));
+  }
+  w.nodes.push_back(prep);
+  NodeDef workers = Node("workers", NodeKind::kParallel);
+  for (const char* id : {"risk", "summary"}) workers.branches.push_back(Node(id, NodeKind::kLlm));
+  w.nodes.push_back(workers);
+  NodeDef offer = Node("offer", NodeKind::kOptimize);
+  offer.max_iterations = 3;
+  w.nodes.push_back(offer);
+  w.nodes.push_back(Node("approve", NodeKind::kApproval));
+  w.nodes.push_back(Node("done", NodeKind::kFinalize));
+  return w;
+}
+
+TEST(NodeIndexTest, RemainingRoundsCountModelCallsMadeOneAfterAnother) {
+  WorkflowDef w = Renewal();
+  NodeIndex index(w);
+  EXPECT_EQ(index.remaining_rounds.at("done"), 0);
+  EXPECT_EQ(index.remaining_rounds.at("approve"), 0);
+  EXPECT_EQ(index.remaining_rounds.at("offer"), 6);    // generator + evaluator, 3 passes
+  EXPECT_EQ(index.remaining_rounds.at("workers"), 7);  // its two branches call at once
+  EXPECT_EQ(index.remaining_rounds.at("prep"), 7);
+  EXPECT_EQ(index.longest_rounds, 7);
+}
+
+// With model calls of a second, a run done with the optimize loop after one
+// pass is planned seconds after one still in its third pass: the pool runs
+// the latter's tasks first.
+TEST(NodeIndexTest, ModelCallsStillAheadWeighByTheirLatency) {
+  WorkflowDef w = Renewal();
+  NodeIndex index(w);
+  constexpr int64_t kSecond = 1'000'000;
+  EXPECT_EQ(PlannedOffsetUs(index, "workers", 0, kSecond), kPlannedNodeUs);
+  EXPECT_EQ(PlannedOffsetUs(index, "offer", 0, kSecond), 2 * kPlannedNodeUs + kSecond);
+  int64_t third_generator = PlannedOffsetUs(index, "offer", 4, kSecond);
+  EXPECT_EQ(third_generator, 2 * kPlannedNodeUs + 5 * kSecond);
+  int64_t approve = PlannedOffsetUs(index, "approve", 0, kSecond);
+  EXPECT_EQ(approve, 3 * kPlannedNodeUs + 7 * kSecond);
+  EXPECT_GT(approve - third_generator, kSecond);
+  // Model calls that take no time leave the nodes alone to order runs.
+  EXPECT_EQ(PlannedOffsetUs(index, "offer", 4, 0), 2 * kPlannedNodeUs);
 }
 
 TEST(NodeIndexTest, ACycleDoesNotHangTheIndex) {

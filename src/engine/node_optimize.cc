@@ -74,6 +74,8 @@ std::string RunExecutor::WalkOptimize(const RunPtr& run, const NodeDef& node) {
     step.input["candidate"] = gen->second["output"];
     step.extra = {{"iteration", iteration}};
   }
+  // Pass k's generator is the node's model call 2k - 1, its evaluator 2k.
+  Plan(*run, node.id, step.key.key == "gen" ? 2 * iteration : 2 * iteration - 1);
   step.parent_span_id = OpenContainer(*run, node, NowUs());
   Launch(run, std::move(step));
   return kWait;

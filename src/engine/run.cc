@@ -7,17 +7,27 @@
 namespace keel {
 
 void Run::Post(ThreadPool* pool, std::function<void()> task) {
+  Enqueue(pool, std::move(task), false);
+}
+
+void Run::Defer(ThreadPool* pool, std::function<void()> task) {
+  Enqueue(pool, std::move(task), true);
+}
+
+void Run::Enqueue(ThreadPool* pool, std::function<void()> task, bool yield) {
   bool schedule;
   {
     std::lock_guard<std::mutex> lock(strand_mu_);
     strand_.push_back(std::move(task));
     schedule = !strand_scheduled_;
     strand_scheduled_ = true;
+    // A strand not scheduled yet is posted below, due as planned anyway.
+    yield_ = yield_ || (yield && !schedule);
     pool_ = pool;
   }
   if (schedule) {
-    pool->Post([self = shared_from_this()] { self->Drain(); },
-               slack_us.load(std::memory_order_relaxed));
+    pool->PostBy([self = shared_from_this()] { self->Drain(); },
+                 due_us.load(std::memory_order_relaxed));
   }
 }
 
@@ -37,14 +47,14 @@ void Run::Drain() {
         strand_scheduled_ = false;
         return;
       }
-      if (ran >= kTasksPerTurn) break;
+      if (ran >= kTasksPerTurn || std::exchange(yield_, false)) break;
       batch = std::exchange(strand_, {});  // an idle strand keeps no buffer
     }
     for (std::function<void()>& task : batch) task();
     ran += batch.size();
   }
-  pool_->Post([self = shared_from_this()] { self->Drain(); },
-              slack_us.load(std::memory_order_relaxed));
+  pool_->PostBy([self = shared_from_this()] { self->Drain(); },
+                due_us.load(std::memory_order_relaxed));
 }
 
 }  // namespace keel

@@ -29,10 +29,13 @@ struct NodeIndex {
   std::map<std::string, const NodeDef*> nodes;     // every node (incl. branches, bodies)
   std::map<std::string, std::string> fallthrough;  // top-level node -> the following node
   // Top-level node -> the most nodes a run may still pass through from it to
-  // an end, itself included; `longest` is the first node's. Orders the
-  // thread pool's work: see SchedulingSlackUs().
+  // an end, itself included; `longest` is the first node's. With
+  // `remaining_rounds` (the same for model calls made one after another) it
+  // plans when a run should be where: see PlannedOffsetUs().
   std::map<std::string, int> remaining;
   int longest = 0;
+  std::map<std::string, int> remaining_rounds;
+  int longest_rounds = 0;
 
   explicit NodeIndex(const WorkflowDef& workflow);
   const NodeDef* Find(const std::string& id) const {
@@ -98,20 +101,37 @@ struct Run : std::enable_shared_from_this<Run> {
   std::map<std::string, int64_t> container_start_us;
   std::map<std::string, Json> map_items;  // map node -> its evaluated list, while it runs
   bool stopped = false;  // finished, parked or abandoned: ignore late callbacks
-  // The slack the strand's tasks are posted with: more for runs nearer their
-  // end (set with `current`; read by Post from any thread).
-  std::atomic<int64_t> slack_us{0};
+  // The run's plan, on the thread pool's clock (ThreadPool::NowUs): it
+  // started at origin_us (its creation, however long ago that was), and the
+  // strand's tasks are due when the plan has the run reach where it is (set
+  // with `current`, and per pass inside an optimize node; read by Post from
+  // any thread). See PlannedOffsetUs() in run_internal.h.
+  int64_t origin_us = 0;
+  std::atomic<int64_t> due_us{0};
+  // Finished, parked or abandoned: late callbacks are ignored from here on,
+  // and the tasks left, which only retire the run, are due at once, so what
+  // it holds is freed without waiting for its plan.
+  void Stop() {
+    stopped = true;
+    due_us.store(0, std::memory_order_relaxed);
+  }
 
   // --- strand ---
   void Post(ThreadPool* pool, std::function<void()> task);
+  // Post(), and the strand yields its thread after the current task: `task`
+  // and whatever follows it wait in the pool until the run is due, behind
+  // the work of runs due sooner.
+  void Defer(ThreadPool* pool, std::function<void()> task);
 
  private:
+  void Enqueue(ThreadPool* pool, std::function<void()> task, bool yield);
   void Drain();
   std::mutex strand_mu_;
   // A vector rather than a deque: an empty deque still holds ~600 bytes,
   // and thousands of idle runs each have a strand.
   std::vector<std::function<void()>> strand_;
   bool strand_scheduled_ = false;
+  bool yield_ = false;  // Defer() asked the running Drain to give up its thread
   ThreadPool* pool_ = nullptr;
 };
 

@@ -41,10 +41,14 @@ Json ScopeValue(const Run& run, const std::string& name) {
   return run.scope.value(name, Json());
 }
 
-int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node) {
-  auto it = index.remaining.find(node);
-  int left = it == index.remaining.end() ? index.longest : it->second;
-  return kSlackPerNodeDoneUs * std::max(0, index.longest - left);
+int64_t PlannedOffsetUs(const NodeIndex& index, const std::string& node, int rounds_done,
+                        int64_t model_latency_us) {
+  auto nodes = index.remaining.find(node);
+  auto rounds = index.remaining_rounds.find(node);
+  if (nodes == index.remaining.end() || rounds == index.remaining_rounds.end()) return 0;
+  int nodes_before = std::max(0, index.longest - nodes->second);
+  int rounds_before = std::max(0, index.longest_rounds - rounds->second + rounds_done);
+  return kPlannedNodeUs * nodes_before + model_latency_us * rounds_before;
 }
 
 Json TakeFullScope(Run& run) {
@@ -171,6 +175,25 @@ std::vector<std::string> NextNodes(const NodeDef& n, const std::string& fallthro
   return out;
 }
 
+// The most model calls node `n` makes one after another (the branches of a
+// parallel node call at once: it counts as its slowest branch). A map counts
+// one item's, as how many items it has is known only when it runs.
+int ModelRounds(const NodeDef& n) {
+  switch (n.kind) {
+    case NodeKind::kLlm: return 1;
+    case NodeKind::kAgent: return n.max_turns;
+    case NodeKind::kOptimize: return 2 * n.max_iterations;  // generator, then evaluator
+    case NodeKind::kRoute: return n.classify_agent.empty() ? 0 : 1;
+    case NodeKind::kMap: return n.body.empty() ? 0 : ModelRounds(n.body.front());
+    case NodeKind::kParallel: {
+      int slowest = 0;
+      for (const NodeDef& b : n.branches) slowest = std::max(slowest, ModelRounds(b));
+      return slowest;
+    }
+    default: return 0;
+  }
+}
+
 }  // namespace
 
 NodeIndex::NodeIndex(const WorkflowDef& workflow) {
@@ -182,20 +205,37 @@ NodeIndex::NodeIndex(const WorkflowDef& workflow) {
     for (const NodeDef& b : n.body) nodes[b.id] = &b;
     fallthrough[n.id] = i + 1 < list.size() ? list[i + 1].id : "";
   }
-  // Longest path to an end, by memoized depth-first search. The loader
-  // rejects cycles between top-level nodes; `remaining` is set to 1 on entry
-  // so a cycle that slipped through ends the search instead of looping.
-  std::function<int(const std::string&)> longest_from = [&](const std::string& id) {
-    auto [it, fresh] = remaining.try_emplace(id, 1);
-    if (!fresh) return it->second;
-    int most = 0;
-    for (const std::string& next : NextNodes(*nodes.at(id), fallthrough.at(id))) {
-      if (fallthrough.count(next)) most = std::max(most, longest_from(next));
-    }
-    return remaining[id] = 1 + most;
+  // Longest paths to an end, each node weighing `weight`, by memoized
+  // depth-first search. The loader rejects cycles between top-level nodes;
+  // a node's entry is set on entry so a cycle that slipped through ends the
+  // search instead of looping.
+  auto longest_paths = [&](std::map<std::string, int>& out, auto weight) {
+    std::function<int(const std::string&)> from = [&](const std::string& id) {
+      const NodeDef& n = *nodes.at(id);
+      auto [it, fresh] = out.try_emplace(id, weight(n));
+      if (!fresh) return it->second;
+      int most = 0;
+      for (const std::string& next : NextNodes(n, fallthrough.at(id))) {
+        if (fallthrough.count(next)) most = std::max(most, from(next));
+      }
+      return out[id] = weight(n) + most;
+    };
+    for (const NodeDef& n : list) from(n.id);
+    return list.empty() ? 0 : out[list.front().id];
   };
-  for (const NodeDef& n : list) longest_from(n.id);
-  longest = list.empty() ? 0 : remaining[list.front().id];
+  longest = longest_paths(remaining, [](const NodeDef&) { return 1; });
+  longest_rounds = longest_paths(remaining_rounds, ModelRounds);
+}
+
+void RunExecutor::Plan(Run& run, const std::string& node, int rounds_done) const {
+  int64_t offset = PlannedOffsetUs(*run.index, node, rounds_done, engine_->ModelLatencyUs());
+  run.due_us.store(run.origin_us + offset, std::memory_order_relaxed);
+}
+
+bool RunExecutor::AheadOfPlan(const Run& run) const {
+  int64_t latency = engine_->ModelLatencyUs();
+  if (latency < kPlannedNodeUs) return false;
+  return run.due_us.load(std::memory_order_relaxed) - ThreadPool::NowUs() > latency;
 }
 
 std::string RunExecutor::Successor(const NodeIndex& index, const NodeDef& node) {
@@ -236,8 +276,13 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
       return;
     }
     const NodeDef& node = *found;
+    bool entering = run->current != node_id;
     run->current = node_id;
-    run->slack_us.store(SchedulingSlackUs(*run->index, node_id), std::memory_order_relaxed);
+    Plan(*run, node_id, 0);
+    if (entering && AheadOfPlan(*run)) {
+      run->Defer(engine_->pool_.get(), [this, run, node_id] { WalkFrom(run, node_id); });
+      return;
+    }
     switch (node.kind) {
       case NodeKind::kTool:
       case NodeKind::kLlm: node_id = WalkStepNode(run, node); break;
@@ -326,7 +371,7 @@ void RunExecutor::Commit(const RunPtr& run, WriteBatch batch, std::function<void
     }
     // The store refused or failed: nothing of this batch was written. Leave
     // the run to be resumed from its log by whoever holds the lease next.
-    run->stopped = true;
+    run->Stop();
     engine_->Abandon(run->record.run_id, s);
   });
 }
@@ -350,7 +395,7 @@ void RunExecutor::CompleteDecision(const RunPtr& run, const NodeDef& node, Json 
 
 void RunExecutor::FinishRun(const RunPtr& run, RunStatus status, Json result, std::string error,
                             WriteBatch batch) {
-  run->stopped = true;  // late step callbacks are ignored from here on
+  run->Stop();
   Json payload = {{"status", RunStatusName(status)}};
   if (!error.empty()) payload["error"] = error;
   if (!result.is_null()) payload["result"] = result;

@@ -136,6 +136,16 @@ class RunExecutor {
   void CommitStep(const RunPtr& run, Event completed, std::function<void()> then);
   void CommitOr(const RunPtr& run, WriteBatch batch, std::function<void(Status)> then);
 
+  // Makes the run's tasks due when its plan has it at `node` with
+  // `rounds_done` of the node's model calls made (see PlannedOffsetUs).
+  void Plan(Run& run, const std::string& node, int rounds_done) const;
+  // True when the run is more than one model call ahead of its plan, and
+  // model calls are what the plan is made of (they take longer than
+  // kPlannedNodeUs): it made fewer calls than the plan counted (an optimize
+  // loop that passed early, a route around a step) and, on entering its next
+  // node, yields to the runs still on the long path (WalkFrom).
+  bool AheadOfPlan(const Run& run) const;
+
   static std::string Successor(const NodeIndex& index, const NodeDef& node);
   Result<Json> Eval(const Run& run, const ValueExpression& expr) const;
   int64_t NowUs() const;

@@ -81,13 +81,22 @@ Json ScopeValue(const Run& run, const std::string& name);
 // into it rather than being copied (a later read parses the text again).
 Json TakeFullScope(Run& run);
 
-// The thread pool's slack for a run's tasks while it is at top-level `node`:
-// kSlackPerNodeDoneUs for each node fewer than the workflow's longest path
-// that it has left. A run about to finish yields to runs with far to go,
-// which then reach their next model call or tool sooner; so a burst of runs
-// ends sooner as a whole. No run waits more than its slack for this.
-inline constexpr int64_t kSlackPerNodeDoneUs = 100'000;
-int64_t SchedulingSlackUs(const NodeIndex& index, const std::string& node);
+// When, after its start, the workflow's plan has a run reach top-level `node`
+// with `rounds_done` of the node's model calls made: `model_latency_us` for
+// each model call, and kPlannedNodeUs for each node, that the longest path
+// makes before that point. A run's tasks are due at its start plus this
+// (Run::due_us), and the thread pool runs them earliest due first. So under
+// load, runs behind their plan go first, and a run with all its model calls
+// made (its remaining nodes take milliseconds) yields to runs with several
+// seconds of model calls still ahead, which then reach their next call
+// sooner; a burst of runs ends sooner as a whole. Nothing waits past its due
+// time for this. An unknown node plans as the start.
+int64_t PlannedOffsetUs(const NodeIndex& index, const std::string& node, int rounds_done,
+                        int64_t model_latency_us);
+// A nominal time per node, not a measurement: with model calls that take no
+// time (the offline model) it still has runs nearer their end yield to runs
+// with far to go.
+inline constexpr int64_t kPlannedNodeUs = 100'000;
 
 // Parses the compact outputs among `roots` not parsed yet into run.parsed,
 // and returns it: with the scope itself, what an expression reading those

@@ -140,9 +140,12 @@ void RunExecutor::CallModel(const RunPtr& run, std::shared_ptr<Step> step) {
   Model* model = engine_->models_->ForTier(agent.tier);
   ThreadPool* pool = engine_->pool_.get();
   auto replied = std::make_shared<std::atomic<bool>>(false);
-  model->Generate(request, [this, run, step, pool, replied, gate](Result<ModelReply> reply) {
+  int64_t sent_us = ThreadPool::NowUs();  // latency orders the pool's work: on its clock
+  model->Generate(request, [this, run, step, pool, replied, gate,
+                            sent_us](Result<ModelReply> reply) {
     *replied = true;
     gate->Leave();
+    engine_->NoteModelLatency(ThreadPool::NowUs() - sent_us);
     run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
       if (!run->stopped) OnModelReply(run, step, std::move(reply));
     });

@@ -69,16 +69,19 @@ void RunExecutor::CallTool(const RunPtr& run, std::shared_ptr<Step> step) {
   ThreadPool* pool = engine_->pool_.get();
   // Every call goes through the policy chain (src/policy). Built-in tools may
   // block briefly on local I/O, so the chain starts on the pool, off the
-  // run's strand; the answer always comes back through the strand.
-  pool->Post([this, run, step, ctx = std::move(ctx), pool] {
-    engine_->invoker_->InvokeWithRecord(
-        *step->tool, step->input, ctx,
-        [this, run, step, pool](Result<Json> result, const policy::ToolCallRecord& record) {
-          run->Post(pool, [this, run, step, result = std::move(result), record]() mutable {
-            OnToolResult(run, step, std::move(result), record);
-          });
-        });
-  });
+  // run's strand, due when the run's own work is; the answer always comes
+  // back through the strand.
+  pool->PostBy(
+      [this, run, step, ctx = std::move(ctx), pool] {
+        engine_->invoker_->InvokeWithRecord(
+            *step->tool, step->input, ctx,
+            [this, run, step, pool](Result<Json> result, const policy::ToolCallRecord& record) {
+              run->Post(pool, [this, run, step, result = std::move(result), record]() mutable {
+                OnToolResult(run, step, std::move(result), record);
+              });
+            });
+      },
+      run->due_us.load(std::memory_order_relaxed));
 }
 
 void RunExecutor::OnToolResult(const RunPtr& run, std::shared_ptr<Step> step, Result<Json> result,

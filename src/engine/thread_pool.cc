@@ -22,13 +22,16 @@ void ThreadPool::Shutdown() {
   for (auto& t : threads_) t.join();
 }
 
-void ThreadPool::Post(std::function<void()> task, int64_t slack_us) {
+int64_t ThreadPool::NowUs() {
   using namespace std::chrono;
-  int64_t now_us = duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void ThreadPool::PostBy(std::function<void()> task, int64_t due_us) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!accepting_) return;
-    tasks_.push(Entry{now_us + slack_us, next_seq_++, std::move(task)});
+    tasks_.push(Entry{due_us, next_seq_++, std::move(task)});
   }
   cv_.notify_one();
 }

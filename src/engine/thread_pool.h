@@ -1,13 +1,13 @@
 // ThreadPool: a fixed set of worker threads draining one task queue. The
 // engine's only compute threads; nothing that waits on I/O runs here.
 //
-// Tasks run earliest deadline first: a task's deadline is the time it was
-// posted plus the slack it was posted with, ties in posting order. With no
-// slack this is a FIFO queue. The engine gives runs with less of their
-// workflow left more slack (see RunSlackUs in run_internal.h), so under load
-// the runs with the longest way to go reach their next model call or tool
-// first: the classic critical-path-first rule. A task's wait is bounded by
-// its slack plus the backlog, so nothing starves.
+// Tasks run earliest due time first, ties in posting order; Post() makes a
+// task due at once, so with no PostBy() this is a FIFO queue. The engine
+// makes a run's tasks due when its workflow's plan says the run should reach
+// the node it is at (see PlannedOffsetUs in run_internal.h), so under load
+// the runs behind their plan, with the most model calls still to make, reach
+// their next model call or tool first: the classic critical-path-first rule.
+// A task waits at most until it is due plus the backlog, so nothing starves.
 //
 // Thread-safe.
 #ifndef KEEL_ENGINE_THREAD_POOL_H_
@@ -28,20 +28,24 @@ class ThreadPool {
   explicit ThreadPool(int threads);
   ~ThreadPool();  // finishes queued tasks, then joins
 
-  // Queues `task` to run once the tasks with earlier deadlines have; its
-  // deadline is now + `slack_us`. Dropped once Shutdown() has begun.
-  void Post(std::function<void()> task, int64_t slack_us = 0);
+  // The pool's clock (steady, microseconds), which due times are on.
+  static int64_t NowUs();
+  // Queues `task`, due now. Dropped once Shutdown() has begun.
+  void Post(std::function<void()> task) { PostBy(std::move(task), NowUs()); }
+  // Queues `task` to run once the tasks due before `due_us` have (a time in
+  // the past is simply overdue). Dropped once Shutdown() has begun.
+  void PostBy(std::function<void()> task, int64_t due_us);
   // Finishes the tasks queued now, drops any posted from here on, and joins.
   void Shutdown();
   int size() const { return static_cast<int>(threads_.size()); }
 
  private:
   struct Entry {
-    int64_t deadline_us;
+    int64_t due_us;
     uint64_t seq;
     std::function<void()> task;
     bool operator>(const Entry& o) const {
-      return deadline_us != o.deadline_us ? deadline_us > o.deadline_us : seq > o.seq;
+      return due_us != o.due_us ? due_us > o.due_us : seq > o.seq;
     }
   };
 

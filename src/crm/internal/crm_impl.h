@@ -18,7 +18,7 @@
 #include "core/status.h"
 #include "crm/demo_crm.h"
 #include "crm/internal/sqlite_db.h"
-#include "crm/internal/wal_checkpointer.h"
+#include "sqlite_wal/wal_checkpointer.h"
 
 // Declares `var` from `expr` (a Result<T>), returning its error early.
 #define KEEL_CRM_ASSIGN_OR_RETURN(var, expr)            \
@@ -87,7 +87,7 @@ struct DemoCrm::Impl {
   Clock* clock = nullptr;
   std::mutex write_mu;  // serializes this process's writers
   // Before the pool below, so it outlives every pooled connection.
-  crm_internal::WalCheckpointer checkpointer;
+  WalCheckpointer checkpointer;
 
   // A connection borrowed from the pool; returned when the lease ends.
   class Lease {

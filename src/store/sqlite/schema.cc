@@ -261,10 +261,6 @@ Status ConfigureWriter(Connection& conn, bool synchronous_full) {
   // A larger page cache for the one writer keeps the b-tree pages every
   // commit touches in memory instead of re-reading them from the OS.
   KEEL_RETURN_IF_ERROR(conn.Exec("PRAGMA cache_size=-16384"));  // 16 MiB
-  // Checkpoint less often: the pages group commits rewrite again and again
-  // are then copied to the database once per checkpoint, not once per few
-  // commits. 10,000 pages is a WAL of about 40 MB.
-  KEEL_RETURN_IF_ERROR(conn.Exec("PRAGMA wal_autocheckpoint=10000"));
   return conn.Exec(synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 

@@ -24,6 +24,11 @@ Status CreateParentDirectory(const std::string& path) {
   return Status();
 }
 
+// The WAL's size, in pages, past which it is checkpointed: about 40 MB. The
+// pages group commits rewrite again and again are then copied to the
+// database once per checkpoint, not once per few commits.
+constexpr int kCheckpointFrames = 10000;
+
 // Returns non-zero to turn the COMMIT into a rollback (see
 // SetCommitFailureForTest).
 int FailCommit(void*) { return 1; }
@@ -46,10 +51,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
 SqliteStore::SqliteStore(const SqliteStoreOptions& options, std::unique_ptr<Connection> writer)
     : options_(options),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
+      checkpointer_(options.path, kCheckpointFrames),
       writer_(std::move(writer)),
       readers_(options.path, options.busy_timeout_ms),
       committer_([this](std::span<GroupEntry> group) { CommitGroup(group); },
-                 options_.commit_queue_bytes) {}
+                 options_.commit_queue_bytes) {
+  checkpointer_.Attach(writer_->db());
+}
 
 SqliteStore::~SqliteStore() { committer_.Stop(); }
 

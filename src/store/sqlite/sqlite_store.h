@@ -7,6 +7,8 @@
 // approval decisions, pruning), so within a process writers queue on a mutex
 // instead of SQLite's busy-retry sleeps; other processes are kept out by the
 // file lock and busy_timeout. Reads use a pool of their own connections.
+// WAL checkpoints run on a thread and connection of their own
+// (sqlite_wal/wal_checkpointer.h), not inside a group commit.
 //
 // Thread-safe.
 #ifndef KEEL_STORE_SQLITE_SQLITE_STORE_H_
@@ -17,6 +19,7 @@
 #include <mutex>
 #include <string>
 
+#include "sqlite_wal/wal_checkpointer.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/group_commit.h"
 #include "store/sqlite/reader_pool.h"
@@ -80,6 +83,8 @@ class SqliteStore final : public Store {
 
   const SqliteStoreOptions options_;
   Clock* const clock_;
+  // Before the connections, so it outlives them (it must, once attached).
+  WalCheckpointer checkpointer_;
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;  // guarded by writer_mu_
   ReaderPool readers_;
