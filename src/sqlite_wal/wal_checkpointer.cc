@@ -24,9 +24,22 @@ int64_t WalCheckpointer::checkpoints() const {
   return checkpoints_;
 }
 
-int WalCheckpointer::OnCommit(void* self, sqlite3*, const char*, int wal_frames) {
+int64_t WalCheckpointer::in_place_checkpoints() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return in_place_checkpoints_;
+}
+
+int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* schema, int wal_frames) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
   if (wal_frames < checkpointer->frames_) return SQLITE_OK;
+  if (wal_frames >= kBehind * checkpointer->frames_) {
+    // What SQLite's own hook does; allowed inside a WAL hook.
+    int log_frames = -1;
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames, nullptr);
+    std::lock_guard<std::mutex> lock(checkpointer->mu_);
+    if (log_frames >= 0) ++checkpointer->in_place_checkpoints_;
+    return SQLITE_OK;
+  }
   {
     std::lock_guard<std::mutex> lock(checkpointer->mu_);
     checkpointer->wanted_ = true;

@@ -92,11 +92,23 @@ TEST(WalCheckpointerTest, ACommitPastTheThresholdIsCheckpointedOnItsThread) {
 
 TEST(WalCheckpointerTest, AnUnopenableDatabaseCountsNoCheckpoint) {
   WalDb db("wal-gone");
-  WalCheckpointer checkpointer(db.path() + ".missing", 10);
+  WalCheckpointer checkpointer(db.path() + ".missing", 100);
   checkpointer.Attach(db.db());
-  db.Insert(50);
+  db.Insert(150);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(checkpointer.checkpoints(), 0);
+}
+
+// The thread cannot help (here: it cannot open the database): once the WAL is
+// kBehind thresholds long, the commit checkpoints in place.
+TEST(WalCheckpointerTest, ACommitFarPastTheThresholdCheckpointsInPlace) {
+  WalDb db("wal-behind");
+  WalCheckpointer checkpointer(db.path() + ".missing", 100);
+  checkpointer.Attach(db.db());
+  int64_t before = db.DatabaseBytes();
+  db.Insert(WalCheckpointer::kBehind * 100);
+  EXPECT_EQ(checkpointer.in_place_checkpoints(), 1);
+  EXPECT_GE(db.DatabaseBytes() - before, WalCheckpointer::kBehind * 100 * 4096);
 }
 
 }  // namespace
