@@ -174,8 +174,7 @@ Result<std::string> Engine::StartRun(const std::string& workflow, const Json& in
 
   auto run = std::make_shared<Run>();
   run->record = std::move(record).value();
-  run->origin_us = ThreadPool::NowUs();
-  run->due_us = run->origin_us;
+  run->StartPlan(PlanOrigin(run->record.created_us));
   run->workflow = def;
   run->index = indexes_.at(run->record.workflow).get();
   WriteBatch batch;
@@ -373,8 +372,7 @@ Status Engine::Resume(const std::string& run_id) {
   run->record = std::move(record).value();
   // Its plan started when it was created: a run that waited (for a human, a
   // worker, or a crash to be noticed) is behind it, and goes first.
-  run->origin_us = PlanOrigin(run->record.created_us);
-  run->due_us = run->origin_us;
+  run->StartPlan(PlanOrigin(run->record.created_us));
   run->workflow = project_.FindWorkflow(run->record.workflow);
   if (!run->workflow) {
     // The project no longer has this workflow: fail the run visibly rather

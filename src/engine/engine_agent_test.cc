@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "engine/engine_test_util.h"
 #include "models/offline_model.h"
@@ -174,6 +176,19 @@ TEST_F(EngineAgentTest, ToolCallsRunAndTheirResultsGoBackToTheModel) {
   std::sort(keys.begin() + 1, keys.begin() + 3);
   EXPECT_EQ(keys, (std::vector<std::string>{"turn-1", "turn-1/call-0", "turn-1/call-1", "turn-2",
                                             ""}));
+}
+
+// Agent turns are model calls like any other: their latency is what the
+// engine's plan counts per model call (Engine::ModelLatencyUs).
+TEST_F(EngineAgentTest, AgentTurnsCountTowardsTheModelLatency) {
+  Open([](const TurnRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return Result<TurnReply>(Final(kDone));
+  });
+  EXPECT_EQ(h_->engine().ModelLatencyUs(), 0);
+  RunOutcome outcome = RunToRest();
+  EXPECT_EQ(outcome.status, RunStatus::kSucceeded) << outcome.error;
+  EXPECT_GE(h_->engine().ModelLatencyUs(), 20'000);
 }
 
 TEST_F(EngineAgentTest, InvalidArgumentsRunNothingAndGoBackAsAnError) {

@@ -195,6 +195,7 @@ void RunExecutor::LaunchAgentTurn(const RunPtr& run, const NodeDef& node, const 
   step.messages.reserve(messages.size() + 1);
   step.messages.push_back(ChatMessage::User(std::move(prompt).value()));
   for (ChatMessage& m : messages) step.messages.push_back(std::move(m));
+  Plan(*run, node.id, turn - 1);  // turn n is the node's n-th model call
   step.parent_span_id = OpenContainer(*run, node, NowUs());
   Launch(run, std::move(step));
 }
@@ -214,8 +215,10 @@ void RunExecutor::SendModelTurn(const RunPtr& run, std::shared_ptr<Step> step) {
   Model* model = engine_->models_->ForTier(step->agent->tier);
   ThreadPool* pool = engine_->pool_.get();
   ModelGate* gate = engine_->model_gate_.get();
-  model->Turn(request, [this, run, step, pool, gate](Result<TurnReply> reply) {
+  int64_t sent_us = ThreadPool::NowUs();  // see CallModel
+  model->Turn(request, [this, run, step, pool, gate, sent_us](Result<TurnReply> reply) {
     gate->Leave();
+    engine_->NoteModelLatency(ThreadPool::NowUs() - sent_us);
     run->Post(pool, [this, run, step, reply = std::move(reply)]() mutable {
       if (!run->stopped) OnTurnReply(run, step, std::move(reply));
     });

@@ -104,10 +104,15 @@ struct Run : std::enable_shared_from_this<Run> {
   // The run's plan, on the thread pool's clock (ThreadPool::NowUs): it
   // started at origin_us (its creation, however long ago that was), and the
   // strand's tasks are due when the plan has the run reach where it is (set
-  // with `current`, and per pass inside an optimize node; read by Post from
-  // any thread). See PlannedOffsetUs() in run_internal.h.
+  // with `current`, and per model call inside optimize and agent nodes;
+  // read by Post from any thread). See PlannedOffsetUs() in run_internal.h.
   int64_t origin_us = 0;
   std::atomic<int64_t> due_us{0};
+  // Starts the plan at `origin` (Engine::PlanOrigin): the run is due at once.
+  void StartPlan(int64_t origin) {
+    origin_us = origin;
+    due_us.store(origin, std::memory_order_relaxed);
+  }
   // Finished, parked or abandoned: late callbacks are ignored from here on,
   // and the tasks left, which only retire the run, are due at once, so what
   // it holds is freed without waiting for its plan.
