@@ -110,6 +110,7 @@ void Engine::Stop() {
   // still in flight stay in the store for the next worker to resume.
   pool_->Shutdown();
   store_->Flush();
+  parked_.Clear();
   std::lock_guard<std::mutex> lock(mu_);
   active_.clear();
   idle_cv_.notify_all();
@@ -325,15 +326,27 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
     batch.writer = owner_.owner_id;
   }
   std::string run_id = a.run_id;
+  // The run as it parked, when it parked here moments ago: its log is what
+  // it holds plus this batch's events (see parked_runs.h).
+  std::shared_ptr<Run> kept = node ? parked_.Take(approval_id, ThreadPool::NowUs()) : nullptr;
+  Json completion = kept ? batch.events.back().payload : Json();
+  int64_t events = static_cast<int64_t>(batch.events.size());
   batch.approval = ApprovalWrite{std::move(a), false, ApprovalStatus::kPending};
   if (node) ++steps_completed_;  // counted as the walk counts its own (RunExecutor::CommitOr)
-  int64_t due_us = node ? ResumeDueUs(run_id, *index->second, node->id) : ThreadPool::NowUs();
-  store_->Submit(std::move(batch), [this, run_id, due_us, done = std::move(done)](Status s) {
+  int64_t due_us = !node ? ThreadPool::NowUs()
+                   : kept ? kept->origin_us + PlannedOffsetUs(*index->second, node->id, 0,
+                                                               ModelLatencyUs())
+                          : ResumeDueUs(run_id, *index->second, node->id);
+  std::string node_id = node ? node->id : "";
+  store_->Submit(std::move(batch), [=, this, kept = std::move(kept), done = std::move(done),
+                                    completion = std::move(completion)](Status s) mutable {
     // Off the commit thread: resuming reads the run's log.
     pool_->PostBy(
-        [this, run_id, s, done] {
+        [=, this, kept = std::move(kept), completion = std::move(completion)]() mutable {
           if (!s.ok()) return done(FailedPrecondition(s.message()));
-          done(ResumeClaimed(run_id));
+          if (!kept) return done(ResumeClaimed(run_id));
+          ResumeKept(std::move(kept), node_id, std::move(completion), events);
+          done(Status());
         },
         due_us);
   });
@@ -359,6 +372,22 @@ Status Engine::ResumeClaimed(const std::string& run_id) {
     store_->Write(std::move(batch));
   }
   return resumed;
+}
+
+void Engine::ResumeKept(std::shared_ptr<Run> run, const std::string& node, Json completion,
+                        int64_t events) {
+  // Due as its plan has it, like a resumed run (Run::Stop made it due at once).
+  run->due_us.store(run->origin_us, std::memory_order_relaxed);
+  if (!Adopt(run)) return;  // resumed meanwhile by another path
+  // On the strand: the task that parked the run may not have ended yet.
+  run->Post(pool_.get(), [this, run, node, completion = std::move(completion), events]() mutable {
+    // Numbered by the store right after the request, which the kept run
+    // made last (ParkedRunClaim::continue_log).
+    run->next_seq += events;
+    RecordCompletion(*run, {node, ""}, std::move(completion), true);
+    run->stopped = false;
+    executor_->Walk(run);
+  });
 }
 
 Status Engine::Resume(const std::string& run_id) {

@@ -5,7 +5,8 @@
 // by any worker that later claims it, re-running only steps that never
 // completed (inside parallel and map nodes too). Runs waiting on a model, a
 // timer or a human hold no thread: model and timer waits sit on the
-// EventLoop, and a run parked at an approval is evicted from memory.
+// EventLoop, and a run parked at an approval is evicted from memory (kept a
+// minute at most, for a decision made here soon after: see parked_runs.h).
 //
 // Threads: a fixed ThreadPool, one EventLoop thread, and the Store's commit
 // thread. All public methods are thread-safe.
@@ -25,6 +26,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "engine/model_gate.h"
+#include "engine/parked_runs.h"
 #include "models/model_router.h"
 #include "project/definitions.h"
 #include "store/store.h"
@@ -127,6 +129,12 @@ class Engine {
   Status Resume(const std::string& run_id);
   // Resume(), and a run that cannot be resumed is marked failed.
   Status ResumeClaimed(const std::string& run_id);
+  // Continues `run`, kept in memory since it parked at approval node `node`
+  // (ParkedRuns), once the decision's `events` (the last one completing the
+  // node with `completion`) are committed; the same as Resume() would rebuild
+  // from the log, without reading it.
+  void ResumeKept(std::shared_ptr<Run> run, const std::string& node, Json completion,
+                  int64_t events);
   // Registers `run` as executing here; false (and nothing changes) when a
   // run with its id already is.
   bool Adopt(std::shared_ptr<Run> run);
@@ -160,6 +168,7 @@ class Engine {
   std::map<std::string, std::unique_ptr<NodeIndex>> indexes_;  // by workflow; built once
   std::unordered_map<std::string, std::shared_ptr<Run>> active_;
   std::deque<std::string> backlog_;  // enqueued by StartRun while full
+  ParkedRuns parked_;  // runs parked here moments ago, for a prompt decision
   std::atomic<bool> running_{false};
   std::atomic<bool> claiming_{false};
   std::atomic<int64_t> steps_completed_{0};

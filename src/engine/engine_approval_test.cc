@@ -227,6 +227,62 @@ TEST_F(EngineApprovalTest, DecideInTheEngineResumesTheRunHere) {
   EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
 }
 
+// Decided moments after it parked, the run goes on from memory
+// (ParkedRuns): the same log, without reading it back.
+TEST_F(EngineApprovalTest, APromptDecisionContinuesTheParkedRunWithoutReloadingIt) {
+  RunOutcome parked = Park(12);
+  int64_t read_before = h_->store().Stats().payloads_read;
+  Status decided = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kApproved);
+  ASSERT_TRUE(decided.ok()) << decided.ToString();
+  std::optional<RunOutcome> done = h_->Wait(parked.run_id, 2);
+  ASSERT_TRUE(done.has_value()) << "the decided run was not resumed";
+  EXPECT_EQ(done->status, RunStatus::kSucceeded) << done->error;
+  EXPECT_EQ(done->result["output"], Json({{"amount", 120}, {"by", "frank"}}));
+  EXPECT_EQ(h_->store().Stats().payloads_read, read_before) << "the run's log was read back";
+  Result<std::vector<Event>> log = h_->store().LoadEvents(parked.run_id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 7u);
+  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+}
+
+// A decision in a process that did not park the run (here: after a
+// restart) resumes it from its log, to the same end.
+TEST(EngineApprovalRestartTest, ADecisionAfterARestartReloadsTheRunFromItsLog) {
+  engine_test::TempDir dir;
+  FakeClock clock;
+  HarnessOptions options;
+  options.project = "tests/fixtures/engine/flows";
+  options.clock = &clock;
+  options.store_path = dir.File("keel.db");
+  options.effects_db = dir.File("effects.db");
+  RunOutcome parked;
+  {
+    auto first = EngineHarness::Open(options);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    (*first)->engine().Start();
+    Result<std::string> id = (*first)->engine().StartRun("approval_flow", {{"n", 13}});
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+    parked = (*first)->Wait(*id).value_or(RunOutcome{});
+    ASSERT_EQ(parked.status, RunStatus::kParked);
+  }
+  auto second = EngineHarness::Open(options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  (*second)->engine().Start();
+  int64_t read_before = (*second)->store().Stats().payloads_read;
+  Status decided =
+      DecideAndWait((*second)->engine(), parked.approval_id, ApprovalStatus::kApproved);
+  ASSERT_TRUE(decided.ok()) << decided.ToString();
+  std::optional<RunOutcome> done = (*second)->Wait(parked.run_id);
+  ASSERT_TRUE(done.has_value()) << "the decided run was not resumed";
+  EXPECT_EQ(done->status, RunStatus::kSucceeded) << done->error;
+  EXPECT_EQ(done->result["output"], Json({{"amount", 130}, {"by", "frank"}}));
+  EXPECT_GT((*second)->store().Stats().payloads_read, read_before);
+  Result<std::vector<Event>> log = (*second)->store().LoadEvents(parked.run_id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 7u);
+  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+}
+
 TEST_F(EngineApprovalTest, RejectionInTheEngineFollowsOnReject) {
   RunOutcome parked = Park(11);
   Status decided = DecideAndWait(h_->engine(), parked.approval_id, ApprovalStatus::kRejected);

@@ -1,12 +1,13 @@
 // The approval node: park the run until a human decides or the approval
 // expires. Parking writes the request, the approval row and the run's parked
-// status in one batch, then evicts the run from memory; the decision (made
-// by any process through the store) makes the run runnable again, and the
-// walk picks up here.
+// status in one batch, then evicts the run from memory (but for a short
+// while, see parked_runs.h); the decision (made by any process through the
+// store) makes the run runnable again, and the walk picks up here.
 #include "core/ids.h"
 #include "engine/engine.h"
 #include "engine/run_executor.h"
 #include "engine/run_internal.h"
+#include "engine/thread_pool.h"
 #include "observe/span_builder.h"
 
 namespace keel {
@@ -132,6 +133,9 @@ void RunExecutor::CommitPark(const RunPtr& run, WriteBatch batch, const std::str
   run->Stop();  // nothing else happens in this run until a decision
   CommitOr(run, std::move(batch), [this, run, approval_id](Status s) {
     if (!s.ok()) return engine_->Abandon(run->record.run_id, s);
+    // Nothing of it is in flight at an approval node; kept for a decision
+    // made here soon after (ParkedRuns).
+    if (run->inflight.empty()) engine_->parked_.Keep(approval_id, run, ThreadPool::NowUs());
     engine_->Retire(run->record.run_id,
                     RunOutcome{run->record.run_id, RunStatus::kParked, Json(), "", approval_id});
   });
