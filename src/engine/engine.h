@@ -44,7 +44,7 @@ struct Run;
 struct NodeIndex;
 
 struct EngineOptions {
-  int threads = 0;                     // 0 = hardware concurrency
+  int threads = 0;                     // 0 = Engine::DefaultThreads()
   int64_t lease_us = 30'000'000;       // lease on a claimed run, renewed at a third of it
   int max_runs_in_flight = 10000;      // runs held in memory at once
   int64_t claim_interval_us = 200'000;  // how often the store is polled for runnable runs
@@ -73,6 +73,10 @@ class Engine {
   Engine(const Project& project, Store* store, const ToolRegistry* tools,
          const ModelRouter* models, Clock* clock, EngineOptions options);
   ~Engine();  // Stop()
+
+  // The pool's size when EngineOptions::threads is 0: one thread per core
+  // but one, left to the store's commit thread (at least one).
+  static int DefaultThreads();
 
   void Start();
   // Stops claiming, waits for in-flight steps to reach the store, then stops
