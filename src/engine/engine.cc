@@ -280,6 +280,7 @@ void Engine::RenewTick() {
   if (!running_) return;
   pool_->Post([this] {
     store_->RenewLeases(owner_, clock_->NowMicros(), options_.lease_us);
+    parked_.DropExpired(ThreadPool::NowUs());
   });
   loop_->After(options_.lease_us / 3, [this] { RenewTick(); });
 }

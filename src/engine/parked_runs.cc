@@ -27,6 +27,12 @@ std::shared_ptr<Run> ParkedRuns::Take(const std::string& approval_id, int64_t no
   return run;
 }
 
+void ParkedRuns::DropExpired(int64_t now_us) {
+  std::deque<std::shared_ptr<Run>> dropped;
+  std::lock_guard<std::mutex> lock(mu_);
+  DropOld(now_us, dropped);
+}
+
 void ParkedRuns::Clear() {
   std::unordered_map<std::string, Kept> runs;
   std::lock_guard<std::mutex> lock(mu_);

@@ -10,9 +10,10 @@
 // pending (Engine::Decide). A worker that claims the run meanwhile (after a
 // restart) parks it again without writing an event.
 //
-// Bounded: at most kKept runs, each for at most kKeepUs, oldest dropped
-// first. A dropped run costs only the reload: the decision then resumes it
-// from the store, as it would after a restart. Runs waiting longer on a
+// Bounded: at most kKept runs, each for kKeepUs, oldest dropped first (by
+// the next call after that time; the engine calls DropExpired every few
+// seconds). A dropped run costs only the reload: the decision then resumes
+// it from the store, as it would after a restart. Runs waiting longer on a
 // human hold no memory, as DESIGN.md asks.
 //
 // Thread-safe.
@@ -42,6 +43,8 @@ class ParkedRuns {
   // The run parked on `approval_id`, removed from here; null when it was
   // never kept, was dropped, or was taken already.
   std::shared_ptr<Run> Take(const std::string& approval_id, int64_t now_us);
+  // Drops the runs kept kKeepUs or longer.
+  void DropExpired(int64_t now_us);
   void Clear();
   size_t size() const;
 

@@ -34,6 +34,22 @@ TEST(ParkedRunsTest, ARunIsKeptForAMinuteAtMost) {
   EXPECT_NE(parked.Take("apr_new", ParkedRuns::kKeepUs), nullptr);
 }
 
+TEST(ParkedRunsTest, ExpiredRunsAreDroppedWithoutAnotherKeepOrTake) {
+  ParkedRuns parked;
+  std::weak_ptr<keel::Run> old;
+  {
+    auto run = NewRun("run_old");
+    old = run;
+    parked.Keep("apr_old", std::move(run), 0);
+  }
+  parked.Keep("apr_new", NewRun("run_new"), 10);
+  parked.DropExpired(ParkedRuns::kKeepUs - 1);
+  EXPECT_EQ(parked.size(), 2u);
+  parked.DropExpired(ParkedRuns::kKeepUs);
+  EXPECT_EQ(parked.size(), 1u);
+  EXPECT_TRUE(old.expired()) << "the dropped run is freed";
+}
+
 TEST(ParkedRunsTest, BeyondTheLimitTheOldestGoFirst) {
   ParkedRuns parked;
   for (size_t i = 0; i <= ParkedRuns::kKept; ++i) {
