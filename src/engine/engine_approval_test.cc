@@ -227,6 +227,15 @@ TEST_F(EngineApprovalTest, DecideInTheEngineResumesTheRunHere) {
   EXPECT_EQ(unknown.code(), StatusCode::kNotFound) << unknown.ToString();
 }
 
+// A decided run's whole log: `size` events, numbered 1, 2, ... with no gap
+// or repeat across the park and the decision.
+void ExpectLogNumberedWithoutGaps(Store& store, const std::string& run_id, size_t size) {
+  Result<std::vector<Event>> log = store.LoadEvents(run_id);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), size);
+  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+}
+
 // Decided moments after it parked, the run goes on from memory
 // (ParkedRuns): the same log, without reading it back.
 TEST_F(EngineApprovalTest, APromptDecisionContinuesTheParkedRunWithoutReloadingIt) {
@@ -239,10 +248,7 @@ TEST_F(EngineApprovalTest, APromptDecisionContinuesTheParkedRunWithoutReloadingI
   EXPECT_EQ(done->status, RunStatus::kSucceeded) << done->error;
   EXPECT_EQ(done->result["output"], Json({{"amount", 120}, {"by", "frank"}}));
   EXPECT_EQ(h_->store().Stats().payloads_read, read_before) << "the run's log was read back";
-  Result<std::vector<Event>> log = h_->store().LoadEvents(parked.run_id);
-  ASSERT_TRUE(log.ok()) << log.status().ToString();
-  ASSERT_EQ(log->size(), 7u);
-  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+  ExpectLogNumberedWithoutGaps(h_->store(), parked.run_id, 7);
 }
 
 // A decision in a process that did not park the run (here: after a
@@ -277,10 +283,7 @@ TEST(EngineApprovalRestartTest, ADecisionAfterARestartReloadsTheRunFromItsLog) {
   EXPECT_EQ(done->status, RunStatus::kSucceeded) << done->error;
   EXPECT_EQ(done->result["output"], Json({{"amount", 130}, {"by", "frank"}}));
   EXPECT_GT((*second)->store().Stats().payloads_read, read_before);
-  Result<std::vector<Event>> log = (*second)->store().LoadEvents(parked.run_id);
-  ASSERT_TRUE(log.ok()) << log.status().ToString();
-  ASSERT_EQ(log->size(), 7u);
-  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].seq, static_cast<int64_t>(i) + 1);
+  ExpectLogNumberedWithoutGaps((*second)->store(), parked.run_id, 7);
 }
 
 TEST_F(EngineApprovalTest, RejectionInTheEngineFollowsOnReject) {

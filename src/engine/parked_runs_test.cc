@@ -15,6 +15,15 @@ std::shared_ptr<Run> NewRun(const std::string& id) {
   return run;
 }
 
+// Keeps a new run and returns a watch on it, to see when it is freed.
+std::weak_ptr<keel::Run> KeepWatched(ParkedRuns& parked, const std::string& approval_id,
+                                     int64_t now_us) {
+  std::shared_ptr<keel::Run> run = NewRun("run_of_" + approval_id);
+  std::weak_ptr<keel::Run> watch = run;
+  parked.Keep(approval_id, std::move(run), now_us);
+  return watch;
+}
+
 TEST(ParkedRunsTest, AKeptRunIsTakenOnce) {
   ParkedRuns parked;
   parked.Keep("apr_1", NewRun("run_1"), 0);
@@ -36,12 +45,7 @@ TEST(ParkedRunsTest, ARunIsKeptForAMinuteAtMost) {
 
 TEST(ParkedRunsTest, ExpiredRunsAreDroppedWithoutAnotherKeepOrTake) {
   ParkedRuns parked;
-  std::weak_ptr<keel::Run> old;
-  {
-    auto run = NewRun("run_old");
-    old = run;
-    parked.Keep("apr_old", std::move(run), 0);
-  }
+  std::weak_ptr<keel::Run> old = KeepWatched(parked, "apr_old", 0);
   parked.Keep("apr_new", NewRun("run_new"), 10);
   parked.DropExpired(ParkedRuns::kKeepUs - 1);
   EXPECT_EQ(parked.size(), 2u);
@@ -74,12 +78,7 @@ TEST(ParkedRunsTest, ParkingAgainOnAnApprovalReplacesTheRunKept) {
 
 TEST(ParkedRunsTest, TakenAndDroppedRunsLeaveNothingBehind) {
   ParkedRuns parked;
-  std::weak_ptr<keel::Run> dropped;
-  {
-    auto run = NewRun("run_1");
-    dropped = run;
-    parked.Keep("apr_1", std::move(run), 0);
-  }
+  std::weak_ptr<keel::Run> dropped = KeepWatched(parked, "apr_1", 0);
   for (int i = 0; i < 3000; ++i) {
     std::string id = "apr_x" + std::to_string(i);
     parked.Keep(id, NewRun(id), 1);
