@@ -342,11 +342,14 @@ void Engine::Decide(const std::string& approval_id, ApprovalStatus decision, Jso
   int64_t events = static_cast<int64_t>(batch.events.size());
   batch.approval = ApprovalWrite{std::move(a), false, ApprovalStatus::kPending};
   if (node) ++steps_completed_;  // counted as the walk counts its own (RunExecutor::CommitOr)
-  int64_t due_us = !node ? ThreadPool::NowUs()
-                   : kept ? kept->origin_us + PlannedOffsetUs(*index->second, node->id, 0,
-                                                               ModelLatencyUs())
-                          : ResumeDueUs(run_id, *index->second, node->id);
-  std::string node_id = node ? node->id : "";
+  // Resuming waits in the pool like the run's own work at the approval node.
+  int64_t due_us = ThreadPool::NowUs();
+  std::string node_id;
+  if (node) {
+    node_id = node->id;
+    due_us = PlannedDueUs(kept ? kept->origin_us : StoredPlanOrigin(run_id), *index->second,
+                          node_id, 0);
+  }
   store_->Submit(std::move(batch), [=, this, kept = std::move(kept), done = std::move(done),
                                     completion = std::move(completion)](Status s) mutable {
     // Off the commit thread: resuming reads the run's log.
@@ -393,9 +396,8 @@ void Engine::ResumeKept(std::shared_ptr<Run> run, const std::string& node, Json 
     // Numbered by the store right after the request, which the kept run
     // made last (ParkedRunClaim::continue_log).
     run->next_seq += events;
-    RecordCompletion(*run, {node, ""}, std::move(completion), true);
     run->stopped = false;
-    executor_->Walk(run);
+    executor_->ContinueDecided(run, node, std::move(completion));
   });
 }
 
@@ -454,14 +456,15 @@ void Engine::WaitIdle() {
   }
 }
 
-int64_t Engine::ResumeDueUs(const std::string& run_id, const NodeIndex& index,
-                            const std::string& node) const {
-  // Resuming waits in the pool like the run's own work at the approval node:
-  // due when its plan has it there, which for a run that waited on a human
-  // longer than its whole plan takes is at once.
+int64_t Engine::PlannedDueUs(int64_t origin_us, const NodeIndex& index, const std::string& node,
+                             int rounds_done) const {
+  return origin_us + PlannedOffsetUs(index, node, rounds_done, ModelLatencyUs());
+}
+
+int64_t Engine::StoredPlanOrigin(const std::string& run_id) const {
   Result<RunRecord> record = store_->GetRun(run_id);
-  if (!record.ok()) return ThreadPool::NowUs();  // resuming will report what is wrong
-  return PlanOrigin(record->created_us) + PlannedOffsetUs(index, node, 0, ModelLatencyUs());
+  // Unreadable: resuming will report what is wrong; plan it as starting now.
+  return record.ok() ? PlanOrigin(record->created_us) : ThreadPool::NowUs();
 }
 
 int64_t Engine::PlanOrigin(int64_t created_us) const {

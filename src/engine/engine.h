@@ -183,9 +183,13 @@ class Engine {
   // When, on the thread pool's clock, the plan of a run created at
   // `created_us` (on clock_) started (Run::origin_us).
   int64_t PlanOrigin(int64_t created_us) const;
-  // When resuming `run_id` at approval node `node` is due (see Decide).
-  int64_t ResumeDueUs(const std::string& run_id, const NodeIndex& index,
-                      const std::string& node) const;
+  // When the plan that started at `origin_us` has a run at top-level `node`
+  // with `rounds_done` of its model calls made (Run::due_us), a run that
+  // waited longer than that (on a human, say) being due at once.
+  int64_t PlannedDueUs(int64_t origin_us, const NodeIndex& index, const std::string& node,
+                       int rounds_done) const;
+  // PlanOrigin() of a run known only by its id (read from the store).
+  int64_t StoredPlanOrigin(const std::string& run_id) const;
 };
 
 }  // namespace keel

@@ -63,10 +63,8 @@ std::string RunExecutor::WalkApproval(const RunPtr& run, const NodeDef& node) {
   }
   batch.events = ApprovalDecidedEvents(a, node, *run->index);
   Json payload = batch.events.back().payload;
-  // Walks on from the node itself: its completed branch follows the outcome.
   Commit(run, std::move(batch), [this, run, id = node.id, payload = std::move(payload)]() mutable {
-    RecordCompletion(*run, {id, ""}, std::move(payload), true);
-    WalkFrom(run, id);
+    ContinueDecided(run, id, std::move(payload));
   });
   return kWait;
 }
@@ -99,6 +97,11 @@ std::vector<Event> RunExecutor::ApprovalDecidedEvents(const Approval& a, const N
   events.push_back(Event{{}, 0, 0, EventType::kNodeCompleted, node.id, "",
                          {{"output", std::move(output)}, {"next", std::move(next)}}});
   return events;
+}
+
+void RunExecutor::ContinueDecided(const RunPtr& run, const std::string& node, Json payload) {
+  RecordCompletion(*run, {node, ""}, std::move(payload), true);
+  WalkFrom(run, node);
 }
 
 void RunExecutor::ParkRun(const RunPtr& run, const NodeDef& node, Json proposal) {

@@ -228,8 +228,8 @@ NodeIndex::NodeIndex(const WorkflowDef& workflow) {
 }
 
 void RunExecutor::Plan(Run& run, const std::string& node, int rounds_done) const {
-  int64_t offset = PlannedOffsetUs(*run.index, node, rounds_done, engine_->ModelLatencyUs());
-  run.due_us.store(run.origin_us + offset, std::memory_order_relaxed);
+  run.due_us.store(engine_->PlannedDueUs(run.origin_us, *run.index, node, rounds_done),
+                   std::memory_order_relaxed);
 }
 
 bool RunExecutor::AheadOfPlan(const Run& run) const {

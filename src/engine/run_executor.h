@@ -46,6 +46,10 @@ class RunExecutor {
   // Engine::Decide commits them with the decision itself.
   static std::vector<Event> ApprovalDecidedEvents(const Approval& a, const NodeDef& node,
                                                   const NodeIndex& index);
+  // Once those events are committed (`payload`: the completion's): records
+  // the node's completion and walks on from it, its completed branch
+  // following the outcome. On the run's strand.
+  void ContinueDecided(const std::shared_ptr<Run>& run, const std::string& node, Json payload);
 
  private:
   using RunPtr = std::shared_ptr<Run>;
