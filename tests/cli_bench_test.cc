@@ -38,9 +38,9 @@ TEST(CliBenchTest, WaitingBenchModelCallsWaitOnTheLoop) {
   EXPECT_GE(out["critical_path_s"].get<double>(), 0.15);
   EXPECT_GE(out["wall_s"].get<double>(), 0.15);
   // A fixed set of threads, whatever the run count: main, the pool (one per
-  // core but one), the event loop, the store's commit thread, and the WAL
+  // core), the event loop, the store's commit thread, and the WAL
   // checkpointers of the store and of the demo CRM.
-  int pool = std::max(1, static_cast<int>(std::thread::hardware_concurrency()) - 1);
+  int pool = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   EXPECT_EQ(out["threads"].get<int>(), 5 + pool);
 }
 

@@ -71,13 +71,11 @@ policy::InvokerOptions Engine::InvokerOptionsFor(const Project& project) {
 }
 
 int Engine::DefaultThreads() {
-  // One per core but one, which the store's commit thread gets to itself:
-  // every run's next step waits on its commits, and when the pool's threads
-  // share all the cores with it, the time slices they take from it delay
-  // every run (bench/README.md: 1.19 -> 1.17x the critical path under
-  // `keel bench waiting` on two cores, for ~5% of `keel bench engine`).
-  int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, cores - 1);
+  // One per core. (One per core but one, to leave the store's commit thread
+  // a core, paid while every step waited on its commit; now only a node's
+  // first step does, and the second thread wins on two cores: see
+  // bench/README.md, "Steps inside a node do not wait for their commit".)
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 Engine::Engine(const Project& project, Store* store, const ToolRegistry* tools,

@@ -74,8 +74,7 @@ class Engine {
          const ModelRouter* models, Clock* clock, EngineOptions options);
   ~Engine();  // Stop()
 
-  // The pool's size when EngineOptions::threads is 0: one thread per core
-  // but one, left to the store's commit thread (at least one).
+  // The pool's size when EngineOptions::threads is 0: one thread per core.
   static int DefaultThreads();
 
   void Start();

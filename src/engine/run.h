@@ -92,11 +92,14 @@ struct Run : std::enable_shared_from_this<Run> {
   std::set<StepKey> inflight;
   std::string last_node;            // the last node that completed (its output ends the run)
   std::vector<Span> pending_spans;  // written with the run's next commit
-  // Step completions made by the strand's current burst of tasks, with what
-  // to do once each is committed: they go to the store together, with the
-  // run's next commit or at the end of the burst (RunExecutor::CommitStep).
+  // Step completions made by the strand's current burst of tasks, not yet
+  // submitted: they go to the store together, with the run's next commit or
+  // at the end of the burst (RunExecutor::QueueCompletion).
   std::vector<Event> burst_events;
-  std::vector<std::function<void()>> burst_then;
+  // Commits submitted and not yet answered, and what waits for all of them
+  // (a node about to start: see RunExecutor::WalkFrom).
+  int commits_in_flight = 0;
+  std::vector<std::function<void()>> when_committed;
   std::map<std::string, std::string> container_span;  // parallel/map/optimize node -> span id
   std::map<std::string, int64_t> container_start_us;
   std::map<std::string, Json> map_items;  // map node -> its evaluated list, while it runs

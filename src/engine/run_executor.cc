@@ -277,6 +277,17 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
     }
     const NodeDef& node = *found;
     bool entering = run->current != node_id;
+    if (entering && (!run->burst_events.empty() || run->commits_in_flight > 0)) {
+      // A node starts only once the steps before it are committed (DESIGN.md,
+      // durability); the steps inside one node go on without waiting.
+      auto enter = [this, run, node_id] { WalkFrom(run, node_id); };
+      if (!run->burst_events.empty()) {
+        Commit(run, WriteBatch(), std::move(enter));
+      } else {
+        run->when_committed.push_back(std::move(enter));
+      }
+      return;
+    }
     run->current = node_id;
     Plan(*run, node_id, 0);
     if (entering && AheadOfPlan(*run)) {
@@ -300,10 +311,9 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
   }
 }
 
-void RunExecutor::CommitStep(const RunPtr& run, Event completed, std::function<void()> then) {
+void RunExecutor::QueueCompletion(const RunPtr& run, Event completed) {
   bool first = run->burst_events.empty();
   run->burst_events.push_back(std::move(completed));
-  run->burst_then.push_back(std::move(then));
   // Queued behind the tasks already on the strand, so the completions they
   // make join this batch. A commit the run makes before then takes them.
   if (first) {
@@ -330,18 +340,8 @@ std::vector<T> Concat(std::vector<T> first, std::vector<T> second) {
 
 void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
                            std::function<void(Status)> then) {
-  if (!run->burst_events.empty()) {
-    // The burst's step completions go first, in this same batch.
-    batch.events = Concat(std::exchange(run->burst_events, {}), std::move(batch.events));
-    then = [run, steps = std::exchange(run->burst_then, {}),
-            then = std::move(then)](Status s) mutable {
-      for (auto& step_then : steps) {
-        if (!s.ok() || run->stopped) break;
-        step_then();
-      }
-      then(s);
-    };
-  }
+  // The burst's step completions go first, in this same batch.
+  batch.events = Concat(std::exchange(run->burst_events, {}), std::move(batch.events));
   int64_t now = NowUs();
   for (Event& e : batch.events) {
     if (e.type == EventType::kNodeCompleted) ++engine_->steps_completed_;
@@ -352,14 +352,21 @@ void RunExecutor::CommitOr(const RunPtr& run, WriteBatch batch,
   batch.spans = Concat(std::move(batch.spans), std::exchange(run->pending_spans, {}));
   batch.writer = engine_->owner_.owner_id;  // refused if another worker took the run over
   ThreadPool* pool = engine_->pool_.get();
+  ++run->commits_in_flight;
   // The commit thread only hands the result to the run's strand; the run and
   // the continuation move into that task so nothing heavy is freed there.
-  engine_->store_->Submit(std::move(batch),
-                          [run, pool, then = std::move(then)](Status s) mutable {
-                            Run* target = run.get();
-                            target->Post(pool, [s, then = std::move(then),
-                                                run = std::move(run)]() mutable { then(s); });
-                          });
+  engine_->store_->Submit(std::move(batch), [run, pool, then = std::move(then)](Status s) mutable {
+    Run* target = run.get();
+    target->Post(pool, [s, then = std::move(then), run = std::move(run)]() mutable {
+      --run->commits_in_flight;
+      then(s);
+      if (run->commits_in_flight > 0) return;
+      // Taken even when the run stopped: they hold the run.
+      auto waiting = std::exchange(run->when_committed, {});
+      if (run->stopped) return;
+      for (auto& enter : waiting) enter();
+    });
+  });
 }
 
 void RunExecutor::Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then) {

@@ -133,11 +133,12 @@ class RunExecutor {
   // Commits `batch` (assigning event seqs, adding pending spans) and runs
   // `then` on the strand once durable. A store failure abandons the run.
   void Commit(const RunPtr& run, WriteBatch batch, std::function<void()> then);
-  // Commits one step's completion together with the other completions of
-  // the strand's current burst (the four answers of a parallel node's
-  // workers arrive together): one batch instead of one each. `then` runs
-  // after the commit, as with Commit.
-  void CommitStep(const RunPtr& run, Event completed, std::function<void()> then);
+  // Queues one step's completion for the run's next commit, which also takes
+  // the other completions of the strand's current burst (the four answers of
+  // a parallel node's workers arrive together): one batch instead of one
+  // each. Committed at the latest when the burst ends. The step's successors
+  // inside the same node do not wait for it; the next node does (WalkFrom).
+  void QueueCompletion(const RunPtr& run, Event completed);
   void CommitOr(const RunPtr& run, WriteBatch batch, std::function<void(Status)> then);
 
   // Makes the run's tasks due when its plan has it at `node` with

@@ -251,13 +251,18 @@ void RunExecutor::CompleteStep(const RunPtr& run, std::shared_ptr<Step> step, Js
   if (completed.payload_text.empty()) completed.payload_text = SerializePayload(payload);
   run->pending_spans.push_back(std::move(step->span));
   run->pending_spans.push_back(std::move(step->call_span));
-  CommitStep(run, std::move(completed), [this, run, step, payload = std::move(payload),
-                                         output_text = std::move(output_text)]() mutable {
+  QueueCompletion(run, std::move(completed));
+  // The node's next step (an optimize pass, a map item) need not wait for
+  // this completion to be committed; leaving the node does (WalkFrom). Walked
+  // in a task of its own: the caller may be launching the node's steps.
+  run->Post(engine_->pool_.get(), [this, run, step, payload = std::move(payload),
+                                   output_text = std::move(output_text)]() mutable {
+    if (run->stopped) return;
     run->inflight.erase(step->key);
     run->started.erase(step->key);
     RecordCompletion(*run, step->key, std::move(payload), step->set_scope,
                      std::move(output_text));
-    WalkFrom(run, run->current);  // finishes the node, or launches more map items
+    WalkFrom(run, run->current);  // finishes the node, or launches more of its steps
   });
 }
 

@@ -181,7 +181,7 @@ struct ProjectConfig {
   std::map<std::string, std::vector<TierTarget>> tiers;
   ModelSettings models;  // `providers:`, `prices:`, `model_breaker:`
   int64_t lease_s = 30;
-  int worker_threads = 0;  // 0 = one per core but one (Engine::DefaultThreads)
+  int worker_threads = 0;  // 0 = one per core (Engine::DefaultThreads)
   int max_runs_in_flight = 10000;
   int max_model_calls_in_flight = 0;  // all runs together; 0 = no limit (engine/model_gate.h)
   std::string crm_path = ".keel/crm.db";  // the demo CRM (sales pack)
