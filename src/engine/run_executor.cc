@@ -280,12 +280,8 @@ void RunExecutor::WalkFrom(const RunPtr& run, std::string node_id) {
     if (entering && (!run->burst_events.empty() || run->commits_in_flight > 0)) {
       // A node starts only once the steps before it are committed (DESIGN.md,
       // durability); the steps inside one node go on without waiting.
-      auto enter = [this, run, node_id] { WalkFrom(run, node_id); };
-      if (!run->burst_events.empty()) {
-        Commit(run, WriteBatch(), std::move(enter));
-      } else {
-        run->when_committed.push_back(std::move(enter));
-      }
+      run->when_committed.push_back([this, run, node_id] { WalkFrom(run, node_id); });
+      if (!run->burst_events.empty()) Commit(run, WriteBatch(), [] {});
       return;
     }
     run->current = node_id;
